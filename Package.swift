@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lambda-sim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lambda-sim", targets: ["lambda-sim"]),
+    ],
+    dependencies: [],
+    targets: [
+        // JSON value, parser, printers and JMESPath: no Foundation-heavy code, shared by all.
+        .target(name: "LambdaSimJSON"),
+        // The engine: state, clock, functions, runtimes, async, sources. Never prints or exits.
+        .target(name: "LambdaSim", dependencies: ["LambdaSimJSON"]),
+        // The front end: specs, parser, output formats, error presenter.
+        .target(name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON"]),
+        .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
+        .testTarget(name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"]),
+        .testTarget(name: "LambdaSimTests", dependencies: ["LambdaSim"]),
+        .testTarget(name: "LambdaSimCLITests", dependencies: ["LambdaSimCLI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LambdaSimJSON"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+public enum LambdaSimCLI {
+    public static func main() -> Int32 { 0 }
+}
