@@ -14,7 +14,9 @@ let package = Package(
         // The engine: state, clock, functions, runtimes, async, sources. Never prints or exits.
         .target(name: "LambdaSim", dependencies: ["LambdaSimJSON"]),
         // The front end: specs, parser, output formats, error presenter.
-        .target(name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON"]),
+        .target(
+            name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON"],
+            exclude: ["Spec/Generated/generate-aws-model.py"]),
         .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
         .testTarget(name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"]),
         .testTarget(name: "LambdaSimTests", dependencies: ["LambdaSim"]),

@@ -1,0 +1,154 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one JSON state file: an exclusive `flock` around every read-modify-write, writes to a
+/// temporary file that is fsynced and renamed over the old one, and a file that does not parse
+/// is never overwritten.
+public final class StateStore: @unchecked Sendable {
+    public let path: String
+    /// The directory holding the state file; logs and extracted code live beside it.
+    public let directory: String
+    /// How a new state starts when no file exists yet.
+    private let initialClock: ClockState
+    private let initialSeed: UInt64
+
+    public init(path: String, initialClock: ClockState = ClockState(), seed: UInt64? = nil) {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        directory = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+        self.initialClock = initialClock
+        initialSeed = seed ?? UInt64.random(in: 1...UInt64.max)
+    }
+
+    /// Reads the state without taking the lock (renames are atomic, so this sees a whole file).
+    public func read() throws -> State {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return State(clock: initialClock, seed: initialSeed)
+        }
+        return try decode(data)
+    }
+
+    /// Runs `body` on the state under the exclusive lock and saves the result.
+    @discardableResult
+    public func update<T>(_ body: (inout State) throws -> T) throws -> T {
+        try ensureDirectory()
+        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else {
+            throw StateFileError(path: path, reason: "cannot open lock file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(lockFD) }
+        while flock(lockFD, LOCK_EX) != 0 {
+            if errno != EINTR {
+                throw StateFileError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { flock(lockFD, LOCK_UN) }
+        var state: State
+        let original = FileManager.default.contents(atPath: path)
+        if let original {
+            state = try decode(original)
+        } else {
+            state = State(clock: initialClock, seed: initialSeed)
+        }
+        let result = try body(&state)
+        let encoded = try encode(state)
+        if encoded != original {
+            try atomicWrite(encoded, to: path)
+        }
+        return result
+    }
+
+    /// Replaces the state entirely (used by `state reset`).
+    public func reset(to state: State) throws {
+        try update { $0 = state }
+    }
+
+    private func ensureDirectory() throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    private func decode(_ data: Data) throws -> State {
+        do {
+            let state = try JSONDecoder().decode(State.self, from: data)
+            if state.schemaVersion > State.currentSchemaVersion {
+                throw StateFileError(path: path, reason: "schema version \(state.schemaVersion) is newer than this lambda-sim understands (\(State.currentSchemaVersion))")
+            }
+            return state
+        } catch let error as StateFileError {
+            throw error
+        } catch let DecodingError.dataCorrupted(context) {
+            throw StateFileError(path: path, reason: "does not parse as JSON: \(Self.describe(context))")
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw StateFileError(path: path, reason: "missing key '\(key.stringValue)' at \(Self.codingPath(context.codingPath))")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw StateFileError(path: path, reason: "unexpected value at \(Self.codingPath(context.codingPath)): \(context.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw StateFileError(path: path, reason: "missing value at \(Self.codingPath(context.codingPath))")
+        } catch {
+            throw StateFileError(path: path, reason: "cannot be read: \(error)")
+        }
+    }
+
+    private static func codingPath(_ path: [any CodingKey]) -> String {
+        path.isEmpty ? "the top level" : path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+
+    private static func describe(_ context: DecodingError.Context) -> String {
+        if let underlying = context.underlyingError {
+            return "\(context.debugDescription) (\(underlying.localizedDescription))"
+        }
+        return context.debugDescription
+    }
+
+    private func encode(_ state: State) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        var data = try encoder.encode(state)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Writes `data` to a temporary file beside `path`, fsyncs it, and renames it over `path`.
+    public static func atomicWrite(_ data: Data, to path: String) throws {
+        let temp = path + ".tmp.\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw StateFileError(path: path, reason: "cannot write \(temp): \(String(cString: strerror(errno)))")
+        }
+        var ok = true
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    ok = false
+                    return
+                }
+                offset += n
+            }
+        }
+        if ok { ok = fsync(fd) == 0 }
+        close(fd)
+        guard ok, rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw StateFileError(path: path, reason: "cannot write: \(reason)")
+        }
+    }
+
+    private func atomicWrite(_ data: Data, to path: String) throws {
+        try Self.atomicWrite(data, to: path)
+    }
+}
