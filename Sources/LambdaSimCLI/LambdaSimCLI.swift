@@ -1,3 +1,178 @@
+import Foundation
+import LambdaSim
+import LambdaSimJSON
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a command's output goes; the real streams in `main`, buffers in tests.
+public struct OutputStreams: Sendable {
+    public var stdout: @Sendable ([UInt8]) -> Void
+    public var stderr: @Sendable ([UInt8]) -> Void
+
+    public init(stdout: @escaping @Sendable ([UInt8]) -> Void, stderr: @escaping @Sendable ([UInt8]) -> Void) {
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public static let standard = OutputStreams(
+        stdout: { bytes in FileDescriptorWriter.writeAll(1, bytes) },
+        stderr: { bytes in FileDescriptorWriter.writeAll(2, bytes) })
+}
+
+enum FileDescriptorWriter {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+}
+
+/// Everything a command needs from its surroundings, resolved once.
+struct CommandContext {
+    var globals: GlobalOptions
+    var dialect: Dialect
+    var environment: [String: String]
+    var workingDirectory: String
+    var streams: OutputStreams
+    var region: String
+    var binaryFormat: String
+    var statePath: String
+
+    func engineSettings() -> EngineSettings {
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        var clock = ClockState()
+        if environment["LAMBDA_SIM_CLOCK"] == "manual" {
+            clock = ClockState(mode: .manual, offsetMs: 0,
+                               nowMs: environment["LAMBDA_SIM_START"].flatMap(TimeFormat.parse) ?? WallClock.nowMs())
+        } else if let start = environment["LAMBDA_SIM_START"].flatMap(TimeFormat.parse) {
+            clock = ClockState(mode: .wall, offsetMs: start - WallClock.nowMs(), nowMs: 0)
+        }
+        return EngineSettings(
+            region: region, statePath: statePath,
+            pythonPath: environment["LAMBDA_SIM_PYTHON"] ?? "python3", nodePath: environment["LAMBDA_SIM_NODE"] ?? "node",
+            searchPath: path, initialClock: clock, seed: environment["LAMBDA_SIM_SEED"].flatMap { UInt64($0) })
+    }
+}
+
 public enum LambdaSimCLI {
-    public static func main() -> Int32 { 0 }
+    public static let version = "0.1.0"
+
+    /// Runs one command line and returns the exit status. Never calls `exit`.
+    public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                            environment: [String: String] = ProcessInfo.processInfo.environment,
+                            streams: OutputStreams = .standard) -> Int32
+    {
+        signal(SIGPIPE, SIG_IGN)
+        let dialect: Dialect = environment["LAMBDA_SIM_CLI_VERSION"] == "1" ? .v1 : .v2
+        let presenter = ErrorPresenter(dialect: dialect)
+        do {
+            return try run(arguments: arguments, environment: environment, streams: streams, dialect: dialect)
+        } catch {
+            let (out, err, status) = presenter.present(error)
+            if !out.isEmpty { streams.stdout(Array(out.utf8)) }
+            if !err.isEmpty { streams.stderr(Array(err.utf8)) }
+            return status
+        }
+    }
+
+    static func run(arguments: [String], environment: [String: String], streams: OutputStreams, dialect: Dialect) throws -> Int32 {
+        var parser = ArgumentParser(dialect: dialect)
+        let line = try parser.split(arguments)
+        if line.globals.version {
+            streams.stdout(Array("lambda-sim/\(version) (imitating aws-cli/\(dialect == .v1 ? "1" : "2"))\n".utf8))
+            return 0
+        }
+        guard let service = line.service, let commandName = line.command else {
+            if line.globals.help || arguments.isEmpty || line.helpRequested {
+                throw CLIError.help(HelpRenderer.overview())
+            }
+            if let service = line.service {
+                throw CLIError.usage(Suggestions.invalidChoice(argument: "operation", value: "",
+                                                               choices: CommandRegistry.commandNames(service: service) + ["help"]))
+            }
+            throw CLIError.usage("the following arguments are required: command")
+        }
+        if commandName == "help" {
+            throw CLIError.help(HelpRenderer.overview(service: service))
+        }
+        guard let spec = CommandRegistry.find(service: service, name: commandName)
+            ?? (service == .lambda ? CommandRegistry.find(service: .simulator, name: commandName) : nil)
+        else {
+            let choices = (CommandRegistry.commandNames(service: service)
+                + (service == .lambda ? CommandRegistry.commandNames(service: .simulator).filter { !$0.hasPrefix("__") } : []))
+                .sorted() + ["help"]
+            throw CLIError.usage(Suggestions.invalidChoice(argument: "operation", value: commandName, choices: choices))
+        }
+        if line.helpRequested || line.globals.help {
+            throw CLIError.help(HelpRenderer.command(spec))
+        }
+        parser.requiredSatisfiedByInputJSON = line.globals.cliInputJSON != nil || line.globals.generateSkeleton != nil
+        let parsed = try parser.parse(line.rest, spec: spec)
+        let context = try makeContext(line.globals, dialect: dialect, environment: environment, streams: streams)
+        return try CommandRunner(context: context).run(parsed)
+    }
+
+    static func makeContext(_ globals: GlobalOptions, dialect: Dialect, environment: [String: String],
+                            streams: OutputStreams) throws -> CommandContext
+    {
+        let home = environment["HOME"] ?? "/"
+        let profileName = globals.profile ?? environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]
+        let configPath = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
+        let config = AWSConfigFile.load(path: configPath)
+        var profile: [String: String] = [:]
+        if let profileName {
+            guard let found = config.profile(profileName) else {
+                throw CLIError.configuration("\nThe config profile (\(profileName)) could not be found")
+            }
+            profile = found
+        } else {
+            profile = config.profile("default") ?? [:]
+        }
+        let region = globals.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? profile["region"] ?? "us-east-1"
+        let binaryFormat = globals.cliBinaryFormat ?? profile["cli_binary_format"] ?? "raw-in-base64-out"
+        let statePath = globals.state ?? environment["LAMBDA_SIM_STATE"] ?? home + "/.lambda-sim/state.json"
+        let cwd = FileManager.default.currentDirectoryPath
+        return CommandContext(globals: globals, dialect: dialect, environment: environment, workingDirectory: cwd,
+                              streams: streams, region: region, binaryFormat: binaryFormat,
+                              statePath: statePath.hasPrefix("/") ? statePath : cwd + "/" + statePath)
+    }
+}
+
+/// The parts of ~/.aws/config lambda-sim reads (region, cli_binary_format).
+struct AWSConfigFile {
+    var sections: [String: [String: String]] = [:]
+
+    static func load(path: String) -> AWSConfigFile {
+        var file = AWSConfigFile()
+        guard let data = FileManager.default.contents(atPath: path) else { return file }
+        var current: String?
+        for rawLine in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let line = String(rawLine).trimmingSpaces()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                var name = String(line.dropFirst().dropLast()).trimmingSpaces()
+                if name.hasPrefix("profile ") { name = String(name.dropFirst(8)).trimmingSpaces() }
+                current = name
+                file.sections[name, default: [:]] = file.sections[name] ?? [:]
+                continue
+            }
+            guard let current, let eq = line.firstIndex(of: "=") else { continue }
+            let key = String(line[..<eq]).trimmingSpaces()
+            let value = String(line[line.index(after: eq)...]).trimmingSpaces()
+            file.sections[current]?[key] = value
+        }
+        return file
+    }
+
+    func profile(_ name: String) -> [String: String]? { sections[name] }
 }

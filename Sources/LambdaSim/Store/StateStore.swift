@@ -63,9 +63,20 @@ public final class StateStore: @unchecked Sendable {
         return result
     }
 
-    /// Replaces the state entirely (used by `state reset`).
-    public func reset(to state: State) throws {
-        try update { $0 = state }
+    /// Replaces the state entirely under the lock, without reading the old file (`state reset`
+    /// is the one way to get past a state file that does not parse).
+    public func replace(with state: State) throws {
+        try ensureDirectory()
+        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else {
+            throw StateFileError(path: path, reason: "cannot open lock file: \(String(cString: strerror(errno)))")
+        }
+        defer { close(lockFD) }
+        while flock(lockFD, LOCK_EX) != 0 {
+            if errno != EINTR { throw StateFileError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))") }
+        }
+        defer { flock(lockFD, LOCK_UN) }
+        try atomicWrite(try encode(state), to: path)
     }
 
     private func ensureDirectory() throws {

@@ -1,0 +1,78 @@
+import LambdaSimJSON
+
+/// What the engine needs from its surroundings, passed in by the front end (the engine never
+/// reads the process environment itself).
+public struct EngineSettings: Sendable {
+    public var region: String
+    /// The state file.
+    public var statePath: String
+    /// `python3` / `node` executables for the real runtimes.
+    public var pythonPath: String
+    public var nodePath: String
+    /// The caller's PATH, used to find interpreters (never passed to functions).
+    public var searchPath: String
+    /// Clock for a state file created by this command.
+    public var initialClock: ClockState
+    public var seed: UInt64?
+
+    public init(region: String, statePath: String, pythonPath: String = "python3", nodePath: String = "node",
+                searchPath: String = "/usr/local/bin:/usr/bin:/bin", initialClock: ClockState = ClockState(),
+                seed: UInt64? = nil)
+    {
+        self.region = region
+        self.statePath = statePath
+        self.pythonPath = pythonPath
+        self.nodePath = nodePath
+        self.searchPath = searchPath
+        self.initialClock = initialClock
+        self.seed = seed
+    }
+}
+
+/// The simulated Lambda service and its neighbours, behind one `perform(operation, params)` call.
+///
+/// Parameters and results are the AWS API shapes as JSON (member names as in the API,
+/// `FunctionName`, `Timeout`, …), so the CLI, `serve` and tests all drive the same code.
+public final class Engine: @unchecked Sendable {
+    public let settings: EngineSettings
+    public let store: StateStore
+    public var region: String { settings.region }
+    /// Warm execution environments, kept for the life of this engine (one command).
+    public let environments: ExecutionEnvironmentPool
+
+    public init(settings: EngineSettings) {
+        self.settings = settings
+        store = StateStore(path: settings.statePath, initialClock: settings.initialClock, seed: settings.seed)
+        environments = ExecutionEnvironmentPool(settings: settings)
+    }
+
+    deinit { environments.shutdown() }
+
+    /// Runs one API operation.
+    public func perform(_ operation: String, _ params: JSONObject) throws -> JSON {
+        switch operation {
+        case "CreateFunction": return try createFunction(params)
+        case "GetFunction": return try getFunction(params)
+        case "GetFunctionConfiguration": return try getFunctionConfiguration(params)
+        case "ListFunctions": return try listFunctions(params)
+        case "DeleteFunction": return try deleteFunction(params)
+        case "UpdateFunctionConfiguration": return try updateFunctionConfiguration(params)
+        case "UpdateFunctionCode": return try updateFunctionCode(params)
+        case "PublishVersion": return try publishVersion(params)
+        case "ListVersionsByFunction": return try listVersionsByFunction(params)
+        case "CreateAlias": return try createAlias(params)
+        case "GetAlias": return try getAlias(params)
+        case "ListAliases": return try listAliases(params)
+        case "UpdateAlias": return try updateAlias(params)
+        case "DeleteAlias": return try deleteAlias(params)
+        case "PutFunctionConcurrency": return try putFunctionConcurrency(params)
+        case "GetFunctionConcurrency": return try getFunctionConcurrency(params)
+        case "DeleteFunctionConcurrency": return try deleteFunctionConcurrency(params)
+        default:
+            throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
+        }
+    }
+
+    /// Simulated time now, for a state already loaded.
+    public func now(_ state: State) -> SimInstant { state.clock.now(wall: WallClock.nowMs()) }
+}

@@ -1,0 +1,187 @@
+import LambdaSimJSON
+import LambdaSimSupport
+
+/// An `Invoke` request as the API receives it.
+public struct InvokeRequest: Sendable {
+    public var functionName: String
+    public var qualifier: String?
+    public var invocationType: String?
+    public var logType: String?
+    /// Base64 client context as sent in `X-Amz-Client-Context`.
+    public var clientContext: String?
+    public var payload: [UInt8]
+
+    public init(functionName: String, qualifier: String? = nil, invocationType: String? = nil, logType: String? = nil,
+                clientContext: String? = nil, payload: [UInt8] = [])
+    {
+        self.functionName = functionName
+        self.qualifier = qualifier
+        self.invocationType = invocationType
+        self.logType = logType
+        self.clientContext = clientContext
+        self.payload = payload
+    }
+}
+
+/// An `Invoke` response: the status, the headers the CLI prints, and the body for the outfile.
+public struct InvokeResponse: Sendable {
+    public var statusCode: Int
+    public var functionError: String?
+    public var logResult: String?
+    public var executedVersion: String?
+    public var payload: [UInt8]
+
+    /// The summary the CLI prints, in model order.
+    public var summary: JSON {
+        var o = JSONObject()
+        o["StatusCode"] = .int(statusCode)
+        if let functionError { o["FunctionError"] = .string(functionError) }
+        if let logResult { o["LogResult"] = .string(logResult) }
+        if let executedVersion { o["ExecutedVersion"] = .string(executedVersion) }
+        return .object(o)
+    }
+}
+
+/// Limits from the Lambda quotas page (reference §1.4).
+public enum PayloadLimits {
+    public static let syncRequest = 6_291_456
+    public static let response = 6_291_556
+    public static let asyncRequest = 1_048_576
+}
+
+/// The outcome of running one invocation, with its full log text.
+public struct InvocationRecord: Sendable {
+    public var requestId: String
+    public var output: InvocationOutput
+    public var executedVersion: String
+    /// START … REPORT, as CloudWatch and `--log-type Tail` show it.
+    public var logText: String
+    public var startMs: SimInstant
+}
+
+extension Engine {
+    public func invoke(_ request: InvokeRequest) throws -> InvokeResponse {
+        let type = request.invocationType ?? "RequestResponse"
+        guard ["Event", "RequestResponse", "DryRun"].contains(type) else {
+            throw ServiceError.constraint(value: type, field: "invocationType",
+                                          "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+        }
+        let logType = request.logType ?? "None"
+        guard ["None", "Tail"].contains(logType) else {
+            throw ServiceError.constraint(value: logType, field: "logType", "Member must satisfy enum value set: [None, Tail]")
+        }
+        if request.functionName.count > 256 {
+            throw ServiceError.constraint(value: request.functionName, field: "functionName",
+                                          "Member must have length less than or equal to 256")
+        }
+        if let q = request.qualifier, !FunctionReference.isValidQualifier(q) {
+            throw ServiceError.constraint(value: q, field: "qualifier",
+                                          "Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")
+        }
+        let state = try store.read()
+        let found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
+        let payload = request.payload.isEmpty ? Array("{}".utf8) : request.payload
+        if type == "Event", payload.count > PayloadLimits.asyncRequest {
+            throw ServiceError("RequestEntityTooLargeException",
+                               "\(payload.count) byte payload is too large for the Event invocation type (limit \(PayloadLimits.asyncRequest) bytes)",
+                               status: 413)
+        }
+        if payload.count > PayloadLimits.syncRequest {
+            throw ServiceError("RequestEntityTooLargeException",
+                               "Request must be smaller than \(PayloadLimits.syncRequest) bytes for the InvokeFunction operation", status: 413)
+        }
+        if let problem = JSONSyntax.jacksonProblem(payload) {
+            throw ServiceError("InvalidRequestContentException",
+                               "Could not parse request body into json: Could not parse payload into json: \(problem)", status: 400)
+        }
+        var clientContext: String?
+        if let cc = request.clientContext {
+            guard let decoded = Base64.decode(cc), (try? JSONParser.parse(bytes: decoded)) != nil else {
+                throw ServiceError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.", status: 400)
+            }
+            if cc.utf8.count > 3583 {
+                throw ServiceError("InvalidRequestContentException", "Client context must be less than or equal to 3583 bytes.", status: 400)
+            }
+            clientContext = String(decoding: decoded, as: UTF8.self)
+        }
+        switch type {
+        case "DryRun":
+            return InvokeResponse(statusCode: 204, payload: [])
+        case "Event":
+            try enqueue(functionKey: found.key, qualifier: found.qualifier ?? "$LATEST",
+                        executedVersion: found.version.version, payload: payload, source: "invoke")
+            return InvokeResponse(statusCode: 202, payload: [])
+        default:
+            if found.record.reservedConcurrency == 0 {
+                throw ServiceError("TooManyRequestsException", "Rate Exceeded.", status: 429)
+            }
+            let invokedArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
+            let (requestId, startMs, streamHex) = try store.update { state -> (String, SimInstant, String) in
+                (state.rng.uuid(), self.now(state), state.rng.hex32())
+            }
+            let record = runInvocation(function: found.version, requestId: requestId, payload: payload,
+                                       invokedArn: invokedArn, clientContext: clientContext, startMs: startMs,
+                                       attempt: 1, streamHex: streamHex)
+            var response = InvokeResponse(statusCode: 200, executedVersion: found.version.version, payload: record.output.payload)
+            if record.output.isError { response.functionError = "Unhandled" }
+            if logType == "Tail" {
+                let bytes = Array(record.logText.utf8)
+                response.logResult = Base64.encode(Array(bytes.suffix(4096)))
+            }
+            return response
+        }
+    }
+
+    /// Runs one invocation on a warm or new execution environment, without holding the state
+    /// lock, and appends its log to the function's log file.
+    public func runInvocation(function: FunctionVersion, requestId: String, payload: [UInt8], invokedArn: String,
+                              clientContext: String?, startMs: SimInstant, attempt: Int, streamHex: String) -> InvocationRecord
+    {
+        let stream = FunctionEnvironment.logStreamName(version: function.version, startMs: startMs, hex: streamHex)
+        let input = InvocationInput(requestId: requestId, payload: payload, function: function, invokedArn: invokedArn,
+                                    clientContext: clientContext, startMs: startMs, attempt: attempt, logStreamName: stream)
+        var output = environments.run(input)
+        if output.payload.count > PayloadLimits.response, !output.isError {
+            output.payload = JSONWriter.bytes(.object(JSONObject([
+                ("errorMessage", .string("Response payload size exceeded maximum allowed payload size (\(PayloadLimits.response) bytes).")),
+                ("errorType", "Function.ResponseSizeTooLarge"),
+            ])))
+            output.errorType = "Function.ResponseSizeTooLarge"
+        }
+        let text = Self.logText(requestId: requestId, version: function.version, output: output, memorySize: function.memorySize)
+        FunctionLogs(directory: store.directory).append(function: function, requestId: requestId, startMs: startMs, text: text)
+        return InvocationRecord(requestId: requestId, output: output, executedVersion: function.version, logText: text,
+                                startMs: startMs)
+    }
+
+    /// START, the function's output, END and the tab-separated REPORT line with its trailing tab.
+    static func logText(requestId: String, version: String, output: InvocationOutput, memorySize: Int) -> String {
+        var text = "START RequestId: \(requestId) Version: \(version)\n"
+        text += output.log
+        text += "END RequestId: \(requestId)\n"
+        let billed = Int(output.durationMs.rounded(.up))
+        text += "REPORT RequestId: \(requestId)\tDuration: \(Self.twoDecimals(output.durationMs)) ms\tBilled Duration: \(max(billed, 1)) ms\tMemory Size: \(memorySize) MB\tMax Memory Used: \(output.maxMemoryUsedMB) MB\t"
+        if let initMs = output.initDurationMs { text += "Init Duration: \(Self.twoDecimals(initMs)) ms\t" }
+        if output.timedOut { text += "Status: timeout" }
+        text += "\n"
+        return text
+    }
+
+    static func twoDecimals(_ v: Double) -> String {
+        let hundredths = Int((v * 100).rounded())
+        let frac = hundredths % 100
+        return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    /// Puts an accepted `Event` invocation in the async queue, to be attempted by the scheduler.
+    public func enqueue(functionKey: String, qualifier: String, executedVersion: String, payload: [UInt8], source: String) throws {
+        try store.update { state in
+            let now = self.now(state)
+            let event = AsyncEvent(requestId: state.rng.uuid(), functionKey: functionKey, qualifier: qualifier,
+                                   executedVersion: executedVersion, payload: String(decoding: payload, as: UTF8.self),
+                                   enqueuedMs: now, dueMs: now, attempts: 0, throttles: 0, leaseUntilMs: nil,
+                                   leaseOwner: nil, sequence: state.nextSequence(), source: source)
+            state.asyncQueue.append(event)
+        }
+    }
+}

@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which the Glibc module does not export.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+private func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+
+/// A child process started with `posix_spawn` in its own process group, with pipes for
+/// stdin, stdout and stderr. (Foundation's `Process` polls every 50 ms on Linux; this does not.)
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public private(set) var stdinFD: Int32
+    public private(set) var stdoutFD: Int32
+    public private(set) var stderrFD: Int32
+    public private(set) var exited = false
+    public private(set) var exitStatus: Int32 = 0
+    public private(set) var exitSignal: Int32 = 0
+    /// Peak resident set size of the child, in KiB (from `wait4`).
+    public private(set) var maxRSSKB = 0
+
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts `executable` (a path) with `arguments` (not including argv[0]) and exactly `environment`.
+    public init(executable: String, arguments: [String], environment: [String: String], directory: String?,
+                captureStderr: Bool = true) throws
+    {
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in inPipe + outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        if let directory {
+            _ = spawnAddChdir(&actions, directory)
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        sigaddset(&defaultSignals, SIGPIPE)
+        sigaddset(&defaultSignals, SIGINT)
+        sigaddset(&defaultSignals, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv = [executable] + arguments
+        let envp = environment.map { "\($0.key)=\($0.value)" }.sorted()
+        var cArgs = argv.map { strdup($0) } + [nil]
+        var cEnv = envp.map { strdup($0) } + [nil]
+        defer {
+            for p in cArgs { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attributes, &cArgs, &cEnv)
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
+        if rc != 0 {
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
+            throw SpawnError(description: String(cString: strerror(rc)))
+        }
+        pid = child
+        stdinFD = inPipe[1]
+        stdoutFD = outPipe[0]
+        stderrFD = errPipe[0]
+        for fd in [stdinFD, stdoutFD, stderrFD] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    }
+
+    deinit {
+        closeAll()
+    }
+
+    public func closeStdin() {
+        if stdinFD >= 0 { close(stdinFD); stdinFD = -1 }
+    }
+
+    func closeAll() {
+        for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
+        stdinFD = -1
+        stdoutFD = -1
+        stderrFD = -1
+    }
+
+    /// Kills the whole process group and reaps the child.
+    public func killGroup() {
+        guard !exited else { return }
+        kill(-pid, SIGKILL)
+        kill(pid, SIGKILL)
+        waitForExit()
+    }
+
+    /// Reaps the child if it has exited; returns whether it has.
+    @discardableResult
+    public func pollExit() -> Bool {
+        if exited { return true }
+        var status: Int32 = 0
+        var usage = rusage()
+        let r = wait4(pid, &status, WNOHANG, &usage)
+        if r == pid { record(status, usage); return true }
+        return false
+    }
+
+    public func waitForExit() {
+        if exited { return }
+        var status: Int32 = 0
+        var usage = rusage()
+        while true {
+            let r = wait4(pid, &status, 0, &usage)
+            if r == pid { record(status, usage); return }
+            if r < 0, errno != EINTR { exited = true; return }
+        }
+    }
+
+    private func record(_ status: Int32, _ usage: rusage) {
+        exited = true
+        maxRSSKB = Int(usage.ru_maxrss)
+        if status & 0x7F == 0 {
+            exitStatus = (status >> 8) & 0xFF
+        } else {
+            exitSignal = status & 0x7F
+        }
+    }
+
+    /// Peak RSS of a running process in KiB, from /proc (VmHWM), for warm processes.
+    public static func peakRSSKB(of pid: pid_t) -> Int? {
+        guard let f = fopen("/proc/\(pid)/status", "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, 256, f) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if text.hasPrefix("VmHWM:") {
+                let digits = text.filter(\.isNumber)
+                return Int(digits)
+            }
+        }
+        return nil
+    }
+
+    public struct RunResult {
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+        public var timedOut: Bool
+        public var elapsedMs: Double
+    }
+
+    /// Writes `input` to stdin, closes it, and collects stdout and stderr until the process
+    /// exits or `timeoutMs` passes (then the process group is killed).
+    public func communicate(input: [UInt8], timeoutMs: Int) -> RunResult {
+        let start = WallClock.monotonicNs()
+        let deadline = start + UInt64(max(timeoutMs, 0)) * 1_000_000
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        var written = 0
+        if input.isEmpty { closeStdin() }
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var timedOut = false
+        while stdoutFD >= 0 || stderrFD >= 0 {
+            var fds: [pollfd] = []
+            if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
+            if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
+            if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            let now = WallClock.monotonicNs()
+            if now >= deadline { timedOut = true; break }
+            let wait = Int32(min(UInt64(Int32.max), (deadline - now) / 1_000_000 + 1))
+            let r = poll(&fds, nfds_t(fds.count), wait)
+            if r < 0 { if errno == EINTR { continue } else { break } }
+            if r == 0 { continue }
+            for p in fds where p.revents != 0 {
+                if p.fd == stdinFD {
+                    let n = input.withUnsafeBytes { raw in
+                        write(stdinFD, raw.baseAddress.map { $0 + written }, min(65536, input.count - written))
+                    }
+                    if n > 0 { written += n }
+                    if n < 0 && errno != EINTR && errno != EAGAIN { closeStdin() }
+                    if written >= input.count { closeStdin() }
+                    continue
+                }
+                let n = read(p.fd, &buffer, buffer.count)
+                if n > 0 {
+                    if p.fd == stdoutFD { out += buffer[0..<n] } else { err += buffer[0..<n] }
+                } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
+                    if p.fd == stdoutFD { close(stdoutFD); stdoutFD = -1 } else { close(stderrFD); stderrFD = -1 }
+                }
+            }
+        }
+        if timedOut {
+            killGroup()
+        } else {
+            // Pipes closed: wait for the exit, still bounded by the deadline.
+            while !pollExit() {
+                if WallClock.monotonicNs() >= deadline { timedOut = true; killGroup(); break }
+                usleep(200)
+            }
+        }
+        closeAll()
+        let elapsed = Double(WallClock.monotonicNs() - start) / 1_000_000
+        return RunResult(stdout: out, stderr: err, timedOut: timedOut, elapsedMs: elapsed)
+    }
+
+    /// Finds `name` on `searchPath` (or returns it when it contains a slash).
+    public static func which(_ name: String, searchPath: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        for dir in searchPath.split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+}

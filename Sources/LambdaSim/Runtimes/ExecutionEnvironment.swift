@@ -1,0 +1,121 @@
+import LambdaSimJSON
+
+/// What one invocation hands to a runtime.
+public struct InvocationInput: Sendable {
+    public var requestId: String
+    public var payload: [UInt8]
+    public var function: FunctionVersion
+    /// The ARN as the caller invoked it (unqualified when invoked by bare name).
+    public var invokedArn: String
+    /// Decoded client context JSON (sync invokes only).
+    public var clientContext: String?
+    /// Simulated epoch milliseconds when the invocation started.
+    public var startMs: SimInstant
+    /// 1 for the first attempt of a request, 2 and 3 for async retries.
+    public var attempt: Int
+    public var logStreamName: String
+}
+
+/// What a runtime answers.
+public struct InvocationOutput: Sendable {
+    /// Response bytes, or the error document for a function error.
+    public var payload: [UInt8]
+    /// nil on success; otherwise the error type (`Unhandled` errors carry the function's own
+    /// type, e.g. `ValueError`, `Sandbox.Timedout`, `Runtime.ExitError`).
+    public var errorType: String?
+    /// The function's own log output (each line ending in `\n`), between START and END.
+    public var log: String
+    /// Duration of the invoke phase in milliseconds.
+    public var durationMs: Double
+    /// Init duration on a cold start, in milliseconds.
+    public var initDurationMs: Double?
+    public var maxMemoryUsedMB: Int
+    public var timedOut: Bool
+
+    public init(payload: [UInt8], errorType: String? = nil, log: String = "", durationMs: Double,
+                initDurationMs: Double? = nil, maxMemoryUsedMB: Int, timedOut: Bool = false)
+    {
+        self.payload = payload
+        self.errorType = errorType
+        self.log = log
+        self.durationMs = durationMs
+        self.initDurationMs = initDurationMs
+        self.maxMemoryUsedMB = maxMemoryUsedMB
+        self.timedOut = timedOut
+    }
+
+    public var isError: Bool { errorType != nil }
+}
+
+/// One execution environment: a warm process (or none, for builtin) that runs one invocation at a time.
+public protocol ExecutionEnvironment: AnyObject {
+    /// Runs one invocation to completion (success, function error, timeout or crash).
+    func invoke(_ input: InvocationInput) -> InvocationOutput
+    /// Whether the environment can take another invocation (a crashed or timed-out process cannot).
+    var isReusable: Bool { get }
+    /// Stops the environment's processes.
+    func shutdown()
+}
+
+/// Warm execution environments for one command, one per concurrent execution, keyed by
+/// function version and code. Environments never outlive the command that started them.
+public final class ExecutionEnvironmentPool: @unchecked Sendable {
+    let settings: EngineSettings
+    private var idle: [String: [any ExecutionEnvironment]] = [:]
+    private let lock = Mutex()
+
+    init(settings: EngineSettings) { self.settings = settings }
+
+    static func key(_ f: FunctionVersion) -> String {
+        "\(f.region)/\(f.name)/\(f.version)/\(f.codeSha256)/\(f.revisionId)"
+    }
+
+    /// Runs `input` on an idle warm environment of its function, or a new one (a cold start).
+    func run(_ input: InvocationInput) -> InvocationOutput {
+        let key = Self.key(input.function)
+        let warm: (any ExecutionEnvironment)? = lock.withLock { idle[key]?.popLast() }
+        let environment = warm ?? makeEnvironment(for: input.function)
+        let output = environment.invoke(input)
+        if environment.isReusable {
+            lock.withLock { idle[key, default: []].append(environment) }
+        } else {
+            environment.shutdown()
+        }
+        return output
+    }
+
+    func makeEnvironment(for function: FunctionVersion) -> any ExecutionEnvironment {
+        switch function.runtime ?? "" {
+        case RuntimeName.builtin: return BuiltinEnvironment()
+        case RuntimeName.exec: return ExecEnvironment(settings: settings)
+        default: return RuntimeAPIEnvironment.make(function: function, settings: settings)
+        }
+    }
+
+    public func shutdown() {
+        let all = lock.withLock { () -> [any ExecutionEnvironment] in
+            let values = idle.values.flatMap { $0 }
+            idle = [:]
+            return values
+        }
+        for environment in all { environment.shutdown() }
+    }
+}
+
+/// A small pthread mutex (Foundation's NSLock works too, but this keeps the engine light).
+final class Mutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,163 @@
+import Foundation
+import LambdaSim
+import LambdaSimJSON
+
+/// Runs a parsed command: converts its values, calls the engine, prints the result.
+/// Commands return data or throw; only `LambdaSimCLI.main` turns errors into text.
+struct CommandRunner {
+    var context: CommandContext
+
+    func run(_ parsed: ParsedArguments) throws -> Int32 {
+        let spec = parsed.spec
+        if let model = spec.model {
+            return try runAWS(parsed, model: model)
+        }
+        switch spec.name {
+        case "state": return try StateCommand(context: context).run(parsed)
+        case "logs": return try LogsCommand(context: context).run(parsed)
+        case "generate-event": return try GenerateEventCommand(context: context).run(parsed)
+        case "completion", "__generate": return try GenerateCommand(context: context).run(parsed)
+        case "__complete": return try CompleteCommand(context: context).run(parsed)
+        default:
+            return try SimulatorCommandRunner.run(spec.name, parsed, context: context)
+        }
+    }
+
+    func print(_ text: String) {
+        if !text.isEmpty { context.streams.stdout(Array(text.utf8)) }
+    }
+
+    /// An AWS operation: params from argv (and --cli-input-json), client-side validation,
+    /// the engine call, and the response printed in model order.
+    func runAWS(_ parsed: ParsedArguments, model: OperationModel) throws -> Int32 {
+        let query = try OutputRenderer.compileQuery(context.globals.query)
+        let renderer = OutputRenderer(format: context.globals.output ?? "json", query: query, dialect: context.dialect)
+        let converter = ParamConverter(model: model, binaryFormat: context.binaryFormat, dialect: context.dialect,
+                                       workingDirectory: context.workingDirectory)
+        if context.globals.generateSkeleton != nil {
+            print(JSONWriter.string(Skeleton.input(model), style: .pretty) + "\n")
+            return 0
+        }
+        var inputJSON: JSONObject?
+        if let raw = context.globals.cliInputJSON {
+            let text = try converter.resolveParamFile(raw, cliName: "--cli-input-json", binary: false).text
+            do {
+                guard let object = try JSONParser.parse(text).objectValue else {
+                    throw CLIError.parameter("Error parsing parameter '--cli-input-json': Invalid JSON received.")
+                }
+                inputJSON = object
+            } catch let error as JSONParseError {
+                throw CLIError.parameter("Error parsing parameter '--cli-input-json': Invalid JSON: \(error.message): line \(error.line) column \(error.column) (char \(error.offset))\nJSON received: \(text)")
+            }
+        }
+        if model.command == "create-function" || model.command == "update-function-code",
+            let zip = parsed.value("zip-file"), !zip.hasPrefix("fileb://")
+        {
+            throw CLIError.parameter("--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip")
+        }
+        var converted = try converter.convert(parsed, inputJSON: inputJSON)
+        try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
+        if let input = model.shape(model.service == "lambda" && model.command == "create-function" ? "CreateFunctionRequest" : nil)
+            ?? inputShape(model)
+        {
+            var skip: Set<String> = []
+            if model.command == "create-function" { skip = ["Role", "Code"] }
+            var validated = converted.params
+            validated["ZipFile"] = model.command == "create-function" ? nil : validated["ZipFile"]
+            let errors = converter.validate(validated, inputShape: input, skipRequired: skip)
+            if !errors.isEmpty { throw CLIError.validation(errors) }
+        }
+        let engine = Engine(settings: context.engineSettings())
+        if model.operation == "Invoke" {
+            return try InvokeCommand(context: context, renderer: renderer).run(parsed, params: converted, engine: engine)
+        }
+        let response: JSON
+        do {
+            response = try engine.perform(model.operation, converted.params)
+        } catch let error as ServiceError {
+            throw CLIError.service(error, operation: model.operation)
+        } catch let error as StateFileError {
+            throw CLIError.stateFile(error)
+        }
+        print(try renderer.render(response, model: model, title: model.operation))
+        return 0
+    }
+
+    func inputShape(_ model: OperationModel) -> ShapeModel? {
+        model.shapes[model.operation + "Request"] ?? model.shapes[model.operation + "Input"]
+    }
+}
+
+/// awscli's per-command customisations that change parameters.
+enum Customizations {
+    static func apply(model: OperationModel, parsed: ParsedArguments, params: inout JSONObject) throws {
+        switch (model.service, model.command) {
+        case ("lambda", "create-function"):
+            // --zip-file goes into Code.ZipFile; --code-path is lambda-sim's.
+            if let zip = params["ZipFile"] {
+                var code = params["Code"]?.objectValue ?? JSONObject()
+                code["ZipFile"] = zip
+                params["Code"] = .object(code)
+                params["ZipFile"] = nil
+            }
+            if let path = params["CodePath"] {
+                var code = params["Code"]?.objectValue ?? JSONObject()
+                code["CodePath"] = path
+                params["Code"] = .object(code)
+                params["CodePath"] = nil
+            }
+        case ("lambda", "put-function-event-invoke-config"):
+            let success = parsed.value("on-success")
+            let failure = parsed.value("on-failure")
+            if success != nil || failure != nil {
+                var config = params["DestinationConfig"]?.objectValue ?? JSONObject()
+                if let success { config["OnSuccess"] = .object(JSONObject([("Destination", .string(success))])) }
+                if let failure { config["OnFailure"] = .object(JSONObject([("Destination", .string(failure))])) }
+                params["DestinationConfig"] = .object(config)
+            }
+        default:
+            break
+        }
+    }
+}
+
+/// `--generate-cli-skeleton`: the input shape with placeholder values, as awscli prints it.
+enum Skeleton {
+    static func input(_ model: OperationModel) -> JSON {
+        guard let shape = model.shapes[model.operation + "Request"] ?? model.shapes[model.operation + "Input"] else {
+            return .object(JSONObject())
+        }
+        var depth = 0
+        return value(shape, model: model, depth: &depth)
+    }
+
+    static func value(_ shape: ShapeModel, model: OperationModel, depth: inout Int) -> JSON {
+        if depth > 8 { return .object(JSONObject()) }
+        switch shape.kind {
+        case .structure:
+            var o = JSONObject()
+            depth += 1
+            for (member, shapeName) in shape.members {
+                if let s = model.shapes[shapeName] { o[member] = value(s, model: model, depth: &depth) }
+            }
+            depth -= 1
+            return .object(o)
+        case .list:
+            guard let m = model.shape(shape.member) else { return .array([]) }
+            depth += 1
+            defer { depth -= 1 }
+            return .array([value(m, model: model, depth: &depth)])
+        case .map:
+            guard let v = model.shape(shape.value) else { return .object(JSONObject()) }
+            depth += 1
+            defer { depth -= 1 }
+            return .object(JSONObject([("KeyName", value(v, model: model, depth: &depth))]))
+        case .integer, .long: return .int(0)
+        case .double, .float: return .double(0.0)
+        case .boolean: return .bool(true)
+        case .blob: return .null
+        case .timestamp: return .string("1970-01-01T00:00:00")
+        case .string: return .string(shape.enumValues?.first ?? "")
+        }
+    }
+}

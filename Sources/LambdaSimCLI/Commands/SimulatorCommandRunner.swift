@@ -1,0 +1,36 @@
+import LambdaSim
+import LambdaSimJSON
+
+/// The simulator's commands that later parts of the engine provide.
+enum SimulatorCommandRunner {
+    static func run(_ name: String, _ parsed: ParsedArguments, context: CommandContext) throws -> Int32 {
+        throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
+    }
+}
+
+/// `completion <shell>` and `__generate man|bash|zsh|fish|spec`.
+struct GenerateCommand {
+    var context: CommandContext
+    func run(_ parsed: ParsedArguments) throws -> Int32 {
+        throw CLIError.other("lambda-sim: generators are not available in this build yet.")
+    }
+}
+
+/// `__complete function|queue`: names from the state file for shell completion.
+struct CompleteCommand {
+    var context: CommandContext
+    func run(_ parsed: ParsedArguments) throws -> Int32 {
+        let engine = Engine(settings: context.engineSettings())
+        guard let state = try? engine.store.read() else { return 0 }
+        var out = ""
+        switch parsed.positionals["kind"] ?? "" {
+        case "function":
+            for key in state.functions.keys.sorted() where key.hasPrefix(context.region + "/") {
+                out += String(key.dropFirst(context.region.count + 1)) + "\n"
+            }
+        default: break
+        }
+        if !out.isEmpty { context.streams.stdout(Array(out.utf8)) }
+        return 0
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import LambdaSim
+import LambdaSimJSON
+
+/// `state show | path | reset [--clock wall|manual] [--start ISO-TIME]`.
+struct StateCommand {
+    var context: CommandContext
+
+    func run(_ parsed: ParsedArguments) throws -> Int32 {
+        let action = parsed.positionals["action"] ?? "show"
+        let settings = context.engineSettings()
+        switch action {
+        case "path":
+            context.streams.stdout(Array((settings.statePath + "\n").utf8))
+        case "show":
+            let store = StateStore(path: settings.statePath, initialClock: settings.initialClock, seed: settings.seed)
+            do {
+                _ = try store.read()
+            } catch let error as StateFileError {
+                throw CLIError.stateFile(error)
+            }
+            if let data = FileManager.default.contents(atPath: settings.statePath) {
+                context.streams.stdout([UInt8](data))
+            } else {
+                context.streams.stdout(Array("{}\n".utf8))
+            }
+        case "reset":
+            var clock = ClockState()
+            let mode = parsed.value("clock") ?? "wall"
+            var start: SimInstant?
+            if let text = parsed.value("start") {
+                guard let parsedStart = TimeFormat.parse(text) else {
+                    throw CLIError.parameter("Error parsing parameter '--start': not an ISO 8601 time: \(text)")
+                }
+                start = parsedStart
+            }
+            if mode == "manual" {
+                clock = ClockState(mode: .manual, offsetMs: 0, nowMs: start ?? WallClock.nowMs())
+            } else if let start {
+                clock = ClockState(mode: .wall, offsetMs: start - WallClock.nowMs(), nowMs: 0)
+            }
+            let seed = settings.seed ?? UInt64.random(in: 1...UInt64.max)
+            let store = StateStore(path: settings.statePath, initialClock: clock, seed: seed)
+            do {
+                // A corrupt file is replaced only by an explicit reset, and only after it was named.
+                try store.replace(with: State(clock: clock, seed: seed))
+            } catch let error as StateFileError {
+                throw CLIError.stateFile(error)
+            }
+            let logs = store.directory + "/logs"
+            try? FileManager.default.removeItem(atPath: logs)
+        default:
+            throw CLIError.usage(Suggestions.invalidChoice(argument: "action", value: action, choices: ["show", "path", "reset"]))
+        }
+        return 0
+    }
+}

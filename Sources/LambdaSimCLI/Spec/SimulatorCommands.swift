@@ -1,0 +1,76 @@
+/// lambda-sim's own commands (not in AWS) and the `s3 mb` customisation.
+enum SimulatorCommands {
+    static let all: [CommandSpec] = [
+        CommandSpec(
+            service: .simulator, name: "simulate",
+            abstract: "Advance simulated time, run the work that comes due, and print what happened.",
+            discussion: "Runs asynchronous attempts, retries, throttle back-offs, event source polls, batching windows and visibility time-outs in time order until nothing is left to do, or until --for / --until.",
+            options: [
+                OptionSpec(name: "for", value: .string, help: "Advance at most this long (90s, 5m, 6h, 1d)."),
+                OptionSpec(name: "until", value: .string, help: "Advance up to this ISO 8601 time."),
+                OptionSpec(name: "explain", value: .flag, help: "Print the rule behind each step."),
+                OptionSpec(name: "format", value: .choice(["timeline", "json", "mermaid"]),
+                           help: "How to print the steps: timeline (default), json (one object a line) or mermaid."),
+                OptionSpec(name: "seed", value: .integer, help: "Seed for request ids and jitter."),
+                OptionSpec(name: "scenario", value: .string, help: "Play a scenario file on a fresh private state.",
+                           completion: "file"),
+            ],
+            examples: ["lambda-sim simulate --for 10m --explain", "lambda-sim simulate --scenario examples/retries.json"]),
+        CommandSpec(
+            service: .simulator, name: "logs",
+            abstract: "Print the functions' log lines (START, END, REPORT and the function's own output).",
+            options: [
+                OptionSpec(name: "function-name", value: .string, help: "Only this function's logs.", completion: "function"),
+                OptionSpec(name: "since", value: .string, help: "Only lines from this long ago in simulated time (5m, 1h)."),
+                OptionSpec(name: "follow", value: .flag, help: "Keep printing new lines as they are written."),
+            ],
+            examples: ["lambda-sim logs --function-name my-fn --since 10m"]),
+        CommandSpec(
+            service: .simulator, name: "state",
+            abstract: "Show the state file, print its path, or reset it.",
+            options: [
+                OptionSpec(name: "clock", value: .choice(["wall", "manual"]), help: "reset: the clock mode of the new state."),
+                OptionSpec(name: "start", value: .string, help: "reset: the simulated time the new state starts at (ISO 8601)."),
+            ],
+            positionals: [PositionalSpec(name: "action", help: "show | path | reset")],
+            examples: ["lambda-sim state reset --clock manual --start 2026-01-01T00:00:00Z", "lambda-sim state path"]),
+        CommandSpec(
+            service: .simulator, name: "generate-event",
+            abstract: "Print a sample event of an AWS service for --payload.",
+            options: [],
+            positionals: [
+                PositionalSpec(name: "service", help: "s3 | sns | sqs | apigateway | kinesis | dynamodb | eventbridge"),
+                PositionalSpec(name: "kind", help: "The event kind (for example put for s3).", isRequired: false),
+            ],
+            examples: ["lambda-sim generate-event s3 put > event.json"]),
+        CommandSpec(
+            service: .simulator, name: "serve",
+            abstract: "Serve the Lambda REST API and the functions' URLs over HTTP from the same state file.",
+            options: [
+                OptionSpec(name: "host", value: .string, help: "Address to listen on (default 127.0.0.1)."),
+                OptionSpec(name: "port", value: .integer, help: "Port to listen on (default 9001)."),
+            ],
+            examples: ["lambda-sim serve --port 9001 &", "aws --endpoint-url http://127.0.0.1:9001 lambda list-functions"]),
+        CommandSpec(
+            service: .s3, name: "mb", operation: "CreateBucket",
+            abstract: "Create a bucket (a directory beside the state file).",
+            options: [],
+            positionals: [PositionalSpec(name: "path", help: "s3://BUCKET")],
+            examples: ["lambda-sim s3 mb s3://my-bucket"]),
+        CommandSpec(
+            service: .simulator, name: "completion",
+            abstract: "Print a shell completion script (bash, zsh or fish).",
+            options: [],
+            positionals: [PositionalSpec(name: "shell", help: "bash | zsh | fish")]),
+        CommandSpec(
+            service: .simulator, name: "__generate",
+            abstract: "Print a generated file: man, bash, zsh, fish or spec.",
+            options: [],
+            positionals: [PositionalSpec(name: "what", help: "man | bash | zsh | fish | spec")]),
+        CommandSpec(
+            service: .simulator, name: "__complete",
+            abstract: "Print completion candidates from the state file (function names, queue URLs).",
+            options: [],
+            positionals: [PositionalSpec(name: "kind", help: "function | queue")]),
+    ]
+}
