@@ -69,6 +69,8 @@ public final class Engine: @unchecked Sendable {
         case "GetFunctionConcurrency": return try getFunctionConcurrency(params)
         case "DeleteFunctionConcurrency": return try deleteFunctionConcurrency(params)
         default:
+            if let result = try performAsyncOperation(operation, params) { return result }
+            if let result = try performResourceOperation(operation, params) { return result }
             throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
         }
     }

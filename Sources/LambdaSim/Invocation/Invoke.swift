@@ -176,12 +176,23 @@ extension Engine {
     /// Puts an accepted `Event` invocation in the async queue, to be attempted by the scheduler.
     public func enqueue(functionKey: String, qualifier: String, executedVersion: String, payload: [UInt8], source: String) throws {
         try store.update { state in
-            let now = self.now(state)
-            let event = AsyncEvent(requestId: state.rng.uuid(), functionKey: functionKey, qualifier: qualifier,
-                                   executedVersion: executedVersion, payload: String(decoding: payload, as: UTF8.self),
-                                   enqueuedMs: now, dueMs: now, attempts: 0, throttles: 0, leaseUntilMs: nil,
-                                   leaseOwner: nil, sequence: state.nextSequence(), source: source)
-            state.asyncQueue.append(event)
+            self.enqueue(&state, functionKey: functionKey, qualifier: qualifier, executedVersion: executedVersion,
+                         payload: payload, source: source)
         }
+    }
+
+    /// The same, inside a state update that already holds the lock (SNS and S3 triggers,
+    /// destinations that are functions). Returns the new event's request id.
+    @discardableResult
+    public func enqueue(_ state: inout State, functionKey: String, qualifier: String, executedVersion: String,
+                        payload: [UInt8], source: String) -> String
+    {
+        let now = self.now(state)
+        let event = AsyncEvent(requestId: state.rng.uuid(), functionKey: functionKey, qualifier: qualifier,
+                               executedVersion: executedVersion, payload: String(decoding: payload, as: UTF8.self),
+                               enqueuedMs: now, dueMs: now, attempts: 0, throttles: 0, leaseUntilMs: nil,
+                               leaseOwner: nil, sequence: state.nextSequence(), source: source)
+        state.asyncQueue.append(event)
+        return event.requestId
     }
 }

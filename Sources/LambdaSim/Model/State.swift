@@ -16,6 +16,10 @@ public struct State: Codable, Sendable {
     public var asyncQueue: [AsyncEvent]
     /// A counter for ordering things created in the same millisecond.
     public var sequence: Int64
+    /// Local SQS queues, SNS topics, EventBridge buses, S3 buckets (Resources/).
+    public var resources: LocalResources?
+    /// The async scheduler's own bookkeeping (Async/).
+    public var asyncState: AsyncState?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion

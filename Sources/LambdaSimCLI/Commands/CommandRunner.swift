@@ -68,6 +68,11 @@ struct CommandRunner {
             if !errors.isEmpty { throw CLIError.validation(errors) }
         }
         let engine = Engine(settings: context.engineSettings())
+        do {
+            try engine.catchUp()
+        } catch let error as StateFileError {
+            throw CLIError.stateFile(error)
+        }
         if model.operation == "Invoke" {
             return try InvokeCommand(context: context, renderer: renderer).run(parsed, params: converted, engine: engine)
         }

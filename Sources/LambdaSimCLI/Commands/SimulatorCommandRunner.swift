@@ -4,7 +4,11 @@ import LambdaSimJSON
 /// The simulator's commands that later parts of the engine provide.
 enum SimulatorCommandRunner {
     static func run(_ name: String, _ parsed: ParsedArguments, context: CommandContext) throws -> Int32 {
-        throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
+        switch name {
+        case "simulate": return try SimulateCommand(context: context).run(parsed)
+        case "mb": return try MakeBucketCommand(context: context).run(parsed)
+        default: throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
+        }
     }
 }
 
