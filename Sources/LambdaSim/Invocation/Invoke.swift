@@ -116,8 +116,16 @@ extension Engine {
                 throw ServiceError("TooManyRequestsException", "Rate Exceeded.", status: 429)
             }
             let invokedArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
-            let (requestId, startMs, streamHex) = try store.update { state -> (String, SimInstant, String) in
-                (state.rng.uuid(), self.now(state), state.rng.hex32())
+            // Manual-clock states draw ids from the state's seeded generator (reproducible runs, at
+            // the cost of a state write); wall-clock states use fresh randomness and write nothing.
+            let (requestId, startMs, streamHex): (String, SimInstant, String)
+            if state.clock.mode == .manual {
+                (requestId, startMs, streamHex) = try store.update { state -> (String, SimInstant, String) in
+                    (state.rng.uuid(), self.now(state), state.rng.hex32())
+                }
+            } else {
+                var rng = SeededGenerator(seed: UInt64.random(in: 1...UInt64.max))
+                (requestId, startMs, streamHex) = (rng.uuid(), now(state), rng.hex32())
             }
             let record = runInvocation(function: found.version, requestId: requestId, payload: payload,
                                        invokedArn: invokedArn, clientContext: clientContext, startMs: startMs,

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Whole-process sync invoke of a builtin function (target: <= 10 ms median), side by side with
+# the cheapest possible baseline on the same machine: a process that only starts and exits
+# (`true`), and, when moto is installed, `aws lambda invoke` against a local moto server.
+# Usage: bench/invoke-builtin.sh            (builds release with a static Swift stdlib first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "install hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+swift build -c release --static-swift-stdlib >/dev/null
+bin=$PWD/.build/release/lambda-sim
+work=$(mktemp -d)
+trap 'rm -rf "$work"; [ -n "${moto_pid:-}" ] && kill "$moto_pid" 2>/dev/null || true' EXIT
+export LAMBDA_SIM_STATE=$work/state.json HOME=$work
+cd "$work"
+"$bin" create-function --function-name bench --runtime builtin --handler echo >/dev/null
+runs=${RUNS:-200}
+args=(--warmup 20 --runs "$runs" -N --export-json "$work/hyperfine.json"
+  "$bin invoke --function-name bench --payload '{\"a\":1}' out.json"
+  "true")
+if command -v moto_server >/dev/null && command -v aws >/dev/null; then
+  port=$((20000 + RANDOM % 10000))
+  moto_server -p "$port" >/dev/null 2>&1 &
+  moto_pid=$!
+  sleep 2
+  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
+  ep=http://127.0.0.1:$port
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"lambda": {"use_docker": false}}' "$ep/moto-api/config" >/dev/null
+  printf 'def handler(e, c):\n    return e\n' > h.py && python3 -m zipfile -c fn.zip h.py
+  aws --endpoint-url "$ep" lambda create-function --function-name bench --runtime python3.12 \
+    --role arn:aws:iam::123456789012:role/r --handler h.handler --zip-file fileb://fn.zip >/dev/null
+  args=(--warmup 3 --runs 20 -N --export-json "$work/hyperfine.json"
+    "$bin invoke --function-name bench --payload '{\"a\":1}' out.json"
+    "true"
+    "aws --endpoint-url $ep lambda invoke --function-name bench --payload '{\"a\":1}' out2.json")
+fi
+hyperfine "${args[@]}"
