@@ -11,8 +11,10 @@ let package = Package(
     targets: [
         // JSON value, parser, printers and JMESPath: no Foundation-heavy code, shared by all.
         .target(name: "LambdaSimJSON"),
+        // Self-contained helpers: DEFLATE, zip archives, SHA-256, base64.
+        .target(name: "LambdaSimSupport"),
         // The engine: state, clock, functions, runtimes, async, sources. Never prints or exits.
-        .target(name: "LambdaSim", dependencies: ["LambdaSimJSON"]),
+        .target(name: "LambdaSim", dependencies: ["LambdaSimJSON", "LambdaSimSupport"]),
         // The front end: specs, parser, output formats, error presenter.
         .target(
             name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON"],
@@ -20,6 +22,9 @@ let package = Package(
         .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
         .testTarget(name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"]),
         .testTarget(name: "LambdaSimTests", dependencies: ["LambdaSim"]),
+        .testTarget(
+            name: "LambdaSimSupportTests", dependencies: ["LambdaSimSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "LambdaSimCLITests", dependencies: ["LambdaSimCLI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LambdaSimJSON"]),
     ],
