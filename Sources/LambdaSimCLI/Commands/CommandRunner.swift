@@ -57,9 +57,7 @@ struct CommandRunner {
         }
         var converted = try converter.convert(parsed, inputJSON: inputJSON)
         try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
-        if let input = model.shape(model.service == "lambda" && model.command == "create-function" ? "CreateFunctionRequest" : nil)
-            ?? inputShape(model)
-        {
+        if let input = model.shape(model.input) {
             var skip: Set<String> = []
             if model.command == "create-function" { skip = ["Role", "Code"] }
             var validated = converted.params
@@ -88,9 +86,6 @@ struct CommandRunner {
         return 0
     }
 
-    func inputShape(_ model: OperationModel) -> ShapeModel? {
-        model.shapes[model.operation + "Request"] ?? model.shapes[model.operation + "Input"]
-    }
 }
 
 /// awscli's per-command customisations that change parameters.
@@ -129,7 +124,7 @@ enum Customizations {
 /// `--generate-cli-skeleton`: the input shape with placeholder values, as awscli prints it.
 enum Skeleton {
     static func input(_ model: OperationModel) -> JSON {
-        guard let shape = model.shapes[model.operation + "Request"] ?? model.shapes[model.operation + "Input"] else {
+        guard let shape = model.shape(model.input) else {
             return .object(JSONObject())
         }
         var depth = 0

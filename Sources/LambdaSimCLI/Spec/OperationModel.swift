@@ -33,6 +33,7 @@ struct OperationModel: Sendable {
     var operation: String
     var help: String
     var params: [ParamModel]
+    var input: String?
     var output: String?
     var shapes: [String: ShapeModel]
 
@@ -58,6 +59,7 @@ struct OperationModel: Sendable {
         self.command = command
         self.operation = operation
         help = doc["help"]?.stringValue ?? ""
+        input = doc["input"]?.stringValue
         output = doc["output"]?.stringValue
         params = (doc["params"]?.arrayValue ?? []).map { p in
             ParamModel(name: p["name"]?.stringValue ?? "", member: p["member"]?.stringValue ?? "",

@@ -91,6 +91,7 @@ for service, ops in OPERATIONS.items():
             "operation": op_name,
             "help": first_sentence(op.documentation),
             "params": params,
+            "input": op.input_shape.name if op.input_shape is not None else None,
             "output": op.output_shape.name if op.output_shape is not None else None,
             "shapes": shapes,
         }
