@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "LambdaSim", dependencies: ["LambdaSimJSON", "LambdaSimSupport"]),
         // The front end: specs, parser, output formats, error presenter.
         .target(
-            name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON"],
+            name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON", "LambdaSimSupport"],
             exclude: ["Spec/Generated/generate-aws-model.py"]),
         .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
         .testTarget(name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"]),
