@@ -12,11 +12,30 @@ enum SimulatorCommandRunner {
     }
 }
 
-/// `completion <shell>` and `__generate man|bash|zsh|fish|spec`.
+/// `completion <shell>` and `__generate man|bash|zsh|fish|spec|all`.
 struct GenerateCommand {
     var context: CommandContext
     func run(_ parsed: ParsedArguments) throws -> Int32 {
-        throw CLIError.other("lambda-sim: generators are not available in this build yet.")
+        let what = parsed.positionals["shell"] ?? parsed.positionals["what"] ?? ""
+        let files = Generators.files()
+        let text: String
+        switch what {
+        case "man": text = files[0].1
+        case "bash": text = files[1].1
+        case "zsh": text = files[2].1
+        case "fish": text = files[3].1
+        case "spec": text = Generators.specDump(CommandRegistry.all)
+        case "all":
+            // Writes every generated file under the current directory (the repository root).
+            for (path, contents) in files {
+                try InvokeCommand.writeOutfile(path, bytes: Array(contents.utf8), workingDirectory: context.workingDirectory)
+            }
+            return 0
+        default:
+            throw CLIError.usage(Suggestions.invalidChoice(argument: "what", value: what, choices: ["man", "bash", "zsh", "fish", "spec", "all"]))
+        }
+        context.streams.stdout(Array(text.utf8))
+        return 0
     }
 }
 

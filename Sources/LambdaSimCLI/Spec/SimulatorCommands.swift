@@ -66,7 +66,7 @@ enum SimulatorCommands {
             service: .simulator, name: "__generate",
             abstract: "Print a generated file: man, bash, zsh, fish or spec.",
             options: [],
-            positionals: [PositionalSpec(name: "what", help: "man | bash | zsh | fish | spec")]),
+            positionals: [PositionalSpec(name: "what", help: "man | bash | zsh | fish | spec | all")]),
         CommandSpec(
             service: .simulator, name: "__complete",
             abstract: "Print completion candidates from the state file (function names, queue URLs).",

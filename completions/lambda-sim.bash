@@ -1,0 +1,114 @@
+# bash completion for lambda-sim (generated; do not edit)
+_lambda_sim() {
+    local cur prev words cword
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    prev="${COMP_WORDS[COMP_CWORD-1]}"
+    local globals="--region --profile --output --query --cli-binary-format --cli-input-json --generate-cli-skeleton --endpoint-url --state --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --debug --no-paginate --no-verify-ssl --no-sign-request --ca-bundle --cli-read-timeout --cli-connect-timeout --color --version --help"
+    local services="lambda sqs sns kinesis dynamodb events s3"
+    local service=lambda command="" i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --*) ;;
+            *) if [[ -z $command ]]; then
+                   if [[ " $services " == *" ${COMP_WORDS[i]} "* && $service == lambda && $i -le 2 ]]; then service=${COMP_WORDS[i]}; else command=${COMP_WORDS[i]}; fi
+               fi ;;
+        esac
+    done
+    case "$prev" in
+        --function-name) COMPREPLY=($(compgen -W "$(lambda-sim __complete function 2>/dev/null)" -- "$cur")); return ;;
+        --queue-url) COMPREPLY=($(compgen -W "$(lambda-sim __complete queue 2>/dev/null)" -- "$cur")); return ;;
+        --zip-file|--code-path|--scenario|--state) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
+    if [[ -z $command ]]; then
+        case "$service" in
+            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 $globals" -- "$cur")) ;;
+            sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue $globals" -- "$cur")) ;;
+            sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
+            kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams $globals" -- "$cur")) ;;
+            dynamodb) COMPREPLY=($(compgen -W "create-table describe-table list-tables put-item update-item delete-item get-item scan $globals" -- "$cur")) ;;
+            events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses $globals" -- "$cur")) ;;
+            s3) COMPREPLY=($(compgen -W "mb $globals" -- "$cur")) ;;
+        esac
+        return
+    fi
+    local opts=""
+    case "$service $command" in
+        "lambda invoke") opts="--function-name --invocation-type --log-type --client-context --durable-execution-name --payload --qualifier --tenant-id" ;;
+        "lambda create-function") opts="--function-name --runtime --role --handler --code --description --timeout --memory-size --publish --no-publish --vpc-config --package-type --dead-letter-config --environment --kms-key-arn --tracing-config --tags --layers --file-system-configs --image-config --code-signing-config-arn --architectures --ephemeral-storage --snap-start --logging-config --capacity-provider-config --publish-to --durable-config --tenancy-config --zip-file --code-path" ;;
+        "lambda get-function") opts="--function-name --qualifier" ;;
+        "lambda get-function-configuration") opts="--function-name --qualifier" ;;
+        "lambda list-functions") opts="--master-region --function-version --marker --max-items" ;;
+        "lambda delete-function") opts="--function-name --qualifier" ;;
+        "lambda update-function-configuration") opts="--function-name --role --handler --description --timeout --memory-size --vpc-config --environment --runtime --dead-letter-config --kms-key-arn --tracing-config --revision-id --layers --file-system-configs --image-config --ephemeral-storage --snap-start --logging-config --capacity-provider-config --durable-config" ;;
+        "lambda update-function-code") opts="--function-name --zip-file --s3-bucket --s3-key --s3-object-version --image-uri --publish --no-publish --dry-run --no-dry-run --revision-id --architectures --source-kms-key-arn --publish-to --code-path" ;;
+        "lambda publish-version") opts="--function-name --code-sha256 --description --revision-id --publish-to" ;;
+        "lambda list-versions-by-function") opts="--function-name --marker --max-items" ;;
+        "lambda create-alias") opts="--function-name --name --function-version --description --routing-config" ;;
+        "lambda get-alias") opts="--function-name --name" ;;
+        "lambda list-aliases") opts="--function-name --function-version --marker --max-items" ;;
+        "lambda update-alias") opts="--function-name --name --function-version --description --routing-config --revision-id" ;;
+        "lambda delete-alias") opts="--function-name --name" ;;
+        "lambda put-function-concurrency") opts="--function-name --reserved-concurrent-executions" ;;
+        "lambda get-function-concurrency") opts="--function-name" ;;
+        "lambda delete-function-concurrency") opts="--function-name" ;;
+        "lambda put-function-event-invoke-config"|"lambda put-destination") opts="--function-name --qualifier --maximum-retry-attempts --maximum-event-age-in-seconds --destination-config --on-success --on-failure" ;;
+        "lambda update-function-event-invoke-config") opts="--function-name --qualifier --maximum-retry-attempts --maximum-event-age-in-seconds --destination-config" ;;
+        "lambda get-function-event-invoke-config") opts="--function-name --qualifier" ;;
+        "lambda list-function-event-invoke-configs") opts="--function-name --marker --max-items" ;;
+        "lambda delete-function-event-invoke-config") opts="--function-name --qualifier" ;;
+        "lambda create-event-source-mapping"|"lambda create-esm") opts="--event-source-arn --function-name --enabled --no-enabled --batch-size --filter-criteria --maximum-batching-window-in-seconds --parallelization-factor --starting-position --starting-position-timestamp --destination-config --maximum-record-age-in-seconds --bisect-batch-on-function-error --no-bisect-batch-on-function-error --maximum-retry-attempts --tags --tumbling-window-in-seconds --topics --queues --source-access-configurations --self-managed-event-source --function-response-types --amazon-managed-kafka-event-source-config --self-managed-kafka-event-source-config --scaling-config --document-db-event-source-config --kms-key-arn --metrics-config --logging-config --provisioned-poller-config" ;;
+        "lambda get-event-source-mapping") opts="--uuid" ;;
+        "lambda list-event-source-mappings") opts="--event-source-arn --function-name --marker --max-items" ;;
+        "lambda update-event-source-mapping") opts="--uuid --function-name --enabled --no-enabled --batch-size --filter-criteria --maximum-batching-window-in-seconds --destination-config --maximum-record-age-in-seconds --bisect-batch-on-function-error --no-bisect-batch-on-function-error --maximum-retry-attempts --parallelization-factor --source-access-configurations --tumbling-window-in-seconds --function-response-types --scaling-config --amazon-managed-kafka-event-source-config --self-managed-kafka-event-source-config --document-db-event-source-config --kms-key-arn --metrics-config --logging-config --provisioned-poller-config" ;;
+        "lambda delete-event-source-mapping") opts="--uuid" ;;
+        "lambda create-function-url-config") opts="--function-name --qualifier --auth-type --cors --invoke-mode" ;;
+        "lambda get-function-url-config") opts="--function-name --qualifier" ;;
+        "lambda update-function-url-config") opts="--function-name --qualifier --auth-type --cors --invoke-mode" ;;
+        "lambda delete-function-url-config") opts="--function-name --qualifier" ;;
+        "lambda list-function-url-configs") opts="--function-name --marker --max-items" ;;
+        "sqs create-queue") opts="--queue-name --attributes --tags" ;;
+        "sqs get-queue-url") opts="--queue-name --queue-owner-aws-account-id" ;;
+        "sqs get-queue-attributes") opts="--queue-url --attribute-names" ;;
+        "sqs set-queue-attributes") opts="--queue-url --attributes" ;;
+        "sqs send-message") opts="--queue-url --message-body --delay-seconds --message-attributes --message-system-attributes --message-deduplication-id --message-group-id" ;;
+        "sqs send-message-batch") opts="--queue-url --entries" ;;
+        "sqs receive-message") opts="--queue-url --attribute-names --message-system-attribute-names --message-attribute-names --max-number-of-messages --visibility-timeout --wait-time-seconds --receive-request-attempt-id" ;;
+        "sqs delete-message") opts="--queue-url --receipt-handle" ;;
+        "sqs delete-message-batch") opts="--queue-url --entries" ;;
+        "sqs change-message-visibility") opts="--queue-url --receipt-handle --visibility-timeout" ;;
+        "sqs purge-queue") opts="--queue-url" ;;
+        "sqs list-queues") opts="--queue-name-prefix --next-token --max-results" ;;
+        "sqs delete-queue") opts="--queue-url" ;;
+        "sns create-topic") opts="--name --attributes --tags --data-protection-policy" ;;
+        "sns subscribe") opts="--topic-arn --protocol --endpoint --attributes --return-subscription-arn --no-return-subscription-arn" ;;
+        "sns publish") opts="--topic-arn --target-arn --phone-number --message --subject --message-structure --message-attributes --message-deduplication-id --message-group-id" ;;
+        "sns list-topics") opts="--next-token" ;;
+        "sns list-subscriptions") opts="--next-token" ;;
+        "sns unsubscribe") opts="--subscription-arn" ;;
+        "kinesis create-stream") opts="--stream-name --shard-count --stream-mode-details --tags --warm-throughput-mi-bps --max-record-size-in-ki-b" ;;
+        "kinesis put-record") opts="--stream-name --data --partition-key --explicit-hash-key --sequence-number-for-ordering --stream-arn --stream-id" ;;
+        "kinesis put-records") opts="--records --stream-name --stream-arn --stream-id" ;;
+        "kinesis describe-stream") opts="--stream-name --limit --exclusive-start-shard-id --stream-arn --stream-id" ;;
+        "kinesis list-streams") opts="--limit --exclusive-start-stream-name --next-token" ;;
+        "dynamodb create-table") opts="--attribute-definitions --table-name --key-schema --local-secondary-indexes --global-secondary-indexes --billing-mode --provisioned-throughput --stream-specification --sse-specification --tags --table-class --deletion-protection-enabled --no-deletion-protection-enabled --warm-throughput --resource-policy --on-demand-throughput --global-table-source-arn --global-table-settings-replication-mode" ;;
+        "dynamodb describe-table") opts="--table-name" ;;
+        "dynamodb list-tables") opts="--exclusive-start-table-name --limit" ;;
+        "dynamodb put-item") opts="--table-name --item --expected --return-values --return-consumed-capacity --return-item-collection-metrics --conditional-operator --condition-expression --expression-attribute-names --expression-attribute-values --return-values-on-condition-check-failure" ;;
+        "dynamodb update-item") opts="--table-name --key --attribute-updates --expected --conditional-operator --return-values --return-consumed-capacity --return-item-collection-metrics --update-expression --condition-expression --expression-attribute-names --expression-attribute-values --return-values-on-condition-check-failure" ;;
+        "dynamodb delete-item") opts="--table-name --key --expected --conditional-operator --return-values --return-consumed-capacity --return-item-collection-metrics --condition-expression --expression-attribute-names --expression-attribute-values --return-values-on-condition-check-failure" ;;
+        "dynamodb get-item") opts="--table-name --key --attributes-to-get --consistent-read --no-consistent-read --return-consumed-capacity --projection-expression --expression-attribute-names" ;;
+        "dynamodb scan") opts="--table-name --index-name --attributes-to-get --limit --select --scan-filter --conditional-operator --exclusive-start-key --return-consumed-capacity --total-segments --segment --projection-expression --filter-expression --expression-attribute-names --expression-attribute-values --consistent-read --no-consistent-read" ;;
+        "events create-event-bus") opts="--name --event-source-name --description --kms-key-identifier --dead-letter-config --log-config --tags" ;;
+        "events put-events") opts="--entries --endpoint-id" ;;
+        "events list-event-buses") opts="--name-prefix --next-token --limit" ;;
+        "lambda simulate") opts="--for --until --explain --no-explain --format --seed --scenario" ;;
+        "lambda logs") opts="--function-name --since --follow --no-follow" ;;
+        "lambda state") opts="--clock --start" ;;
+        "lambda generate-event") opts="" ;;
+        "lambda serve") opts="--host --port" ;;
+        "s3 mb") opts="" ;;
+        "lambda completion") opts="" ;;
+    esac
+    COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+}
+complete -o default -F _lambda_sim lambda-sim
