@@ -1,4 +1,5 @@
 import Foundation
+import LambdaSimJSON
 
 #if canImport(Glibc)
 import Glibc
@@ -99,6 +100,11 @@ public final class StateStore: @unchecked Sendable {
         } catch let error as StateFileError {
             throw error
         } catch let DecodingError.dataCorrupted(context) {
+            do {
+                _ = try JSONParser.parse(bytes: data)
+            } catch {
+                throw StateFileError(path: path, reason: "does not parse as JSON: \(error.message) at line \(error.line) column \(error.column)")
+            }
             throw StateFileError(path: path, reason: "does not parse as JSON: \(Self.describe(context))")
         } catch let DecodingError.keyNotFound(key, context) {
             throw StateFileError(path: path, reason: "missing key '\(key.stringValue)' at \(Self.codingPath(context.codingPath))")
