@@ -26,7 +26,7 @@ let package = Package(
             name: "LambdaSimSupportTests", dependencies: ["LambdaSimSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LambdaSimCLITests", dependencies: ["LambdaSimCLI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LambdaSimJSON"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LambdaSimJSON"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
