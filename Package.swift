@@ -20,7 +20,9 @@ let package = Package(
             name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON", "LambdaSimSupport"],
             exclude: ["Spec/Generated/generate-aws-model.py"]),
         .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
-        .testTarget(name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"]),
+        .testTarget(
+            name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"],
+            exclude: ["Fixtures/formats/generate.py"]),
         .testTarget(name: "LambdaSimTests", dependencies: ["LambdaSim"]),
         .testTarget(
             name: "LambdaSimSupportTests", dependencies: ["LambdaSimSupport"],
