@@ -47,6 +47,10 @@ struct CommandContext {
     var region: String
     var binaryFormat: String
     var statePath: String
+    /// v1 `--v2-debug` (or `AWS_CLI_UPGRADE_DEBUG_MODE=true`): print the v2 upgrade warnings.
+    var v2Debug = false
+    /// `cli_pager` is set to the empty string in the profile, or `AWS_PAGER` is set.
+    var pagerConfigured = false
 
     func engineSettings() -> EngineSettings {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -142,9 +146,13 @@ public enum LambdaSimCLI {
         let binaryFormat = globals.cliBinaryFormat ?? profile["cli_binary_format"] ?? "raw-in-base64-out"
         let statePath = globals.state ?? environment["LAMBDA_SIM_STATE"] ?? home + "/.lambda-sim/state.json"
         let cwd = FileManager.default.currentDirectoryPath
-        return CommandContext(globals: globals, dialect: dialect, environment: environment, workingDirectory: cwd,
-                              streams: streams, region: region, binaryFormat: binaryFormat,
-                              statePath: statePath.hasPrefix("/") ? statePath : cwd + "/" + statePath)
+        var context = CommandContext(globals: globals, dialect: dialect, environment: environment, workingDirectory: cwd,
+                                     streams: streams, region: region, binaryFormat: binaryFormat,
+                                     statePath: statePath.hasPrefix("/") ? statePath : cwd + "/" + statePath)
+        context.v2Debug = dialect == .v1
+            && (globals.v2Debug || environment["AWS_CLI_UPGRADE_DEBUG_MODE"]?.lowercased() == "true")
+        context.pagerConfigured = profile["cli_pager"] == "" || environment["AWS_PAGER"] != nil
+        return context
     }
 }
 

@@ -30,6 +30,9 @@ struct CommandRunner {
     /// An AWS operation: params from argv (and --cli-input-json), client-side validation,
     /// the engine call, and the response printed in model order.
     func runAWS(_ parsed: ParsedArguments, model: OperationModel) throws -> Int32 {
+        if context.v2Debug && !context.pagerConfigured {
+            context.streams.stderr(Array(V2DebugWarnings.pager.utf8))
+        }
         let query = try OutputRenderer.compileQuery(context.globals.query)
         let renderer = OutputRenderer(format: context.globals.output ?? "json", query: query, dialect: context.dialect)
         let converter = ParamConverter(model: model, binaryFormat: context.binaryFormat, dialect: context.dialect,
@@ -56,6 +59,9 @@ struct CommandRunner {
             throw CLIError.parameter("--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip")
         }
         var converted = try converter.convert(parsed, inputJSON: inputJSON)
+        if context.v2Debug, V2DebugWarnings.usesRawBlob(parsed, model: model) {
+            context.streams.stderr(Array(V2DebugWarnings.blob.utf8))
+        }
         try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
         if let input = model.shape(model.input) {
             var skip: Set<String> = []
@@ -86,6 +92,24 @@ struct CommandRunner {
         return 0
     }
 
+}
+
+/// The AWS CLI v1's `--v2-debug` upgrade warnings that apply to lambda-sim's commands.
+enum V2DebugWarnings {
+    static let pager = "\nAWS CLI v2 UPGRADE WARNING: By default, the AWS CLI v2 returns all output through your operating system’s default pager program. This is different from v1 behavior, where the system pager is not used by default. To retain AWS CLI v1 behavior in AWS CLI v2, set the `cli_pager` configuration setting, or the `AWS_PAGER` environment variable, to the empty string. See https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration-changes.html#cliv2-migration-output-pager.\n"
+
+    /// Observed with aws-cli 1.45.11 (reference case 94): this one is followed by a blank line.
+    static let blob = "\nAWS CLI v2 UPGRADE WARNING: When specifying a blob-type parameter, AWS CLI v2 will assume the parameter value is base64-encoded. This is different from v1 behavior, where the AWS CLI will automatically encode the value to base64. To retain v1 behavior in AWS CLI v2, set the `cli_binary_format` configuration variable to `raw-in-base64-out`. See https://docs.aws.amazon.com/cli/latest/userguide/cliv2-migration-changes.html#cliv2-migration-binaryparam.\n\n"
+
+    /// True when a blob parameter was given as text (inline or `file://`), which v2 would read as base64.
+    static func usesRawBlob(_ parsed: ParsedArguments, model: OperationModel) -> Bool {
+        parsed.spec.options.contains { option in
+            guard case let .shape(shapeName) = option.value, model.shapes[shapeName]?.kind == .blob,
+                let value = parsed.value(option.name)
+            else { return false }
+            return !value.hasPrefix("fileb://")
+        }
+    }
 }
 
 /// awscli's per-command customisations that change parameters.

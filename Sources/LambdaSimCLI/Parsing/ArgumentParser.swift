@@ -10,6 +10,8 @@ struct GlobalOptions: Sendable {
     var endpointURL: String?
     var state: String?
     var debug = false
+    /// v1's `--v2-debug`: print AWS CLI v2 upgrade warnings.
+    var v2Debug = false
     var help = false
     var version = false
 
@@ -28,6 +30,7 @@ struct GlobalOptions: Sendable {
         ("cli-auto-prompt", false, true, "Accepted and ignored."),
         ("no-cli-auto-prompt", false, true, "Accepted and ignored."),
         ("debug", false, false, "Print debugging information to stderr."),
+        ("v2-debug", false, false, "Print AWS CLI v2 upgrade warnings (v1 dialect only)."),
         ("no-paginate", false, false, "Accepted (results are never paginated by the CLI)."),
         ("no-verify-ssl", false, false, "Accepted and ignored."),
         ("no-sign-request", false, false, "Accepted and ignored."),
@@ -42,6 +45,8 @@ struct GlobalOptions: Sendable {
     static func spec(named name: String, dialect: Dialect) -> (name: String, takesValue: Bool, v2Only: Bool, help: String)? {
         guard let s = specs.first(where: { $0.name == name }) else { return nil }
         if s.v2Only && dialect == .v1 { return nil }
+        // The v1 CLI's migration helper; v2 does not have it.
+        if s.name == "v2-debug" && dialect == .v2 { return nil }
         return s
     }
 }
@@ -152,6 +157,7 @@ struct ArgumentParser {
         case "endpoint-url": g.endpointURL = value
         case "state": g.state = value
         case "debug": g.debug = true
+        case "v2-debug": g.v2Debug = true
         case "help": g.help = true
         case "version": g.version = true
         default: break
