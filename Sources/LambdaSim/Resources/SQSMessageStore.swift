@@ -1,0 +1,444 @@
+import Foundation
+import LambdaSimJSON
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One message in a queue, as the message store keeps it.
+struct SQSMessage: Sendable {
+    var messageId: String
+    var body: String
+    var md5OfBody: String
+    var messageAttributes: [String: MessageAttributeValue]
+    var md5OfMessageAttributes: String?
+    var awsTraceHeader: String?
+    var md5OfMessageSystemAttributes: String?
+    var senderId: String
+    var sentMs: SimInstant
+    /// When the message is (again) visible: after its delay, or after a visibility timeout.
+    var visibleAtMs: SimInstant
+    var receiveCount: Int
+    var firstReceiveMs: SimInstant?
+    /// The receipt handle of the latest receive.
+    var receiptHandle: String?
+    /// Order of arrival in this queue.
+    var seq: Int64
+    var messageGroupId: String?
+    var messageDeduplicationId: String?
+    var sequenceNumber: String?
+    var deadLetterQueueSourceArn: String?
+    /// Bumped on every visibility change (in memory only), to skip stale heap entries.
+    var version: Int = 0
+
+    func isInFlight(at now: SimInstant) -> Bool { receiveCount > 0 && visibleAtMs > now }
+}
+
+/// The messages of one queue: an append-only journal file (`sqs/<storageId>.jsonl` beside the
+/// state file) replayed into memory, kept in a per-process cache and refreshed from the file's
+/// new tail, so a command only reads what changed since it last looked.
+///
+/// Every change is appended to the file first and then applied in memory, always while the
+/// caller holds the state lock, so the file is the truth and memory always matches it. When
+/// the journal has grown well past the live messages it is compacted (temporary file, fsync,
+/// rename).
+final class SQSMessageStore {
+    let path: String
+    private(set) var messages: [String: SQSMessage] = [:]
+    private var heap = VisibilityHeap()
+    private var lastSeq: Int64 = 0
+    /// FIFO deduplication ids seen in the last five minutes: key → (message id, time).
+    private(set) var deduplication: [String: (messageId: String, atMs: SimInstant)] = [:]
+    /// Messages of each FIFO message group in order of arrival.
+    private var groups: [String: [String]] = [:]
+
+    // The file as far as it has been read.
+    private var identity: FileIdentity?
+    private var offset = 0
+    private var journalRecords = 0
+
+    init(path: String) { self.path = path }
+
+    var count: Int { messages.count }
+
+    // MARK: - Reading the journal
+
+    /// Brings memory up to date with the file: reads only the new tail when the file grew,
+    /// everything when it was replaced (compacted, deleted, re-created).
+    func refresh() throws {
+        guard let current = FileIdentity(path: path) else {
+            if identity != nil || !messages.isEmpty || offset != 0 { reset() }
+            return
+        }
+        if let identity, identity.sameFile(as: current), current.size >= offset {
+            if current.size > offset { try readTail(from: offset) }
+            self.identity = current
+            return
+        }
+        reset()
+        try readTail(from: 0)
+        identity = FileIdentity(path: path)
+    }
+
+    private func reset() {
+        messages = [:]
+        heap = VisibilityHeap()
+        lastSeq = 0
+        deduplication = [:]
+        groups = [:]
+        identity = nil
+        offset = 0
+        journalRecords = 0
+    }
+
+    private func readTail(from start: Int) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var position = off_t(start)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, position) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StateFileError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: buffer[0..<n])
+            position += off_t(n)
+        }
+        // Only complete lines: a line still being written (or cut short by a crash) is left
+        // for the next read, or ignored.
+        guard let lastNewline = bytes.lastIndex(of: 0x0A) else { return }
+        var lineStart = 0
+        for i in 0...lastNewline where bytes[i] == 0x0A {
+            if i > lineStart, let record = try? JSONParser.parse(bytes: bytes[lineStart..<i]) {
+                apply(record)
+                journalRecords += 1
+            }
+            lineStart = i + 1
+        }
+        offset = start + lastNewline + 1
+    }
+
+    // MARK: - Changing the journal
+
+    /// Appends `records` to the file, then applies them in memory.
+    func commit(_ records: [JSON]) throws {
+        guard !records.isEmpty else { return }
+        try refresh()
+        var text = ""
+        for record in records {
+            text += JSONWriter.string(record)
+            text += "\n"
+        }
+        try ensureDirectory()
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw StateFileError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        var written = 0
+        var failure: Int32 = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                break
+            }
+            written += n
+        }
+        close(fd)
+        if failure != 0 {
+            throw StateFileError(path: path, reason: "cannot write: \(String(cString: strerror(failure)))")
+        }
+        for record in records { apply(record) }
+        journalRecords += records.count
+        offset += bytes.count
+        identity = FileIdentity(path: path)
+        if journalRecords > 256, journalRecords > 4 * (messages.count + deduplication.count) {
+            try compact()
+        }
+    }
+
+    /// Rewrites the journal as one record per live message (and live deduplication id).
+    func compact() throws {
+        try ensureDirectory()
+        var text = ""
+        var lines = 0
+        for message in messages.values.sorted(by: { $0.seq < $1.seq }) {
+            text += JSONWriter.string(Self.sendRecord(message))
+            text += "\n"
+            lines += 1
+        }
+        for (key, entry) in deduplication.sorted(by: { $0.key < $1.key }) where messages[entry.messageId] == nil {
+            text += JSONWriter.string(.object(JSONObject([
+                ("op", "dedup"), ("key", .string(key)), ("messageId", .string(entry.messageId)), ("at", .int(Int(entry.atMs))),
+            ])))
+            text += "\n"
+            lines += 1
+        }
+        let data = Data(text.utf8)
+        try StateStore.atomicWrite(data, to: path)
+        journalRecords = lines
+        offset = data.count
+        identity = FileIdentity(path: path)
+    }
+
+    /// Removes the file (the queue was deleted).
+    func removeFile() {
+        unlink(path)
+        reset()
+    }
+
+    private func ensureDirectory() throws {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let directory = String(path[..<slash])
+        if access(directory, F_OK) == 0 { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: - Records
+
+    static func sendRecord(_ m: SQSMessage) -> JSON {
+        var o = JSONObject()
+        o["op"] = "send"
+        o["messageId"] = .string(m.messageId)
+        o["seq"] = .int(Int(m.seq))
+        o["body"] = .string(m.body)
+        o["md5OfBody"] = .string(m.md5OfBody)
+        if !m.messageAttributes.isEmpty {
+            var attrs = JSONObject()
+            for (name, value) in m.messageAttributes.sorted(by: { $0.key < $1.key }) { attrs[name] = value.sqsJSON }
+            o["messageAttributes"] = .object(attrs)
+        }
+        if let v = m.md5OfMessageAttributes { o["md5OfMessageAttributes"] = .string(v) }
+        if let v = m.awsTraceHeader { o["awsTraceHeader"] = .string(v) }
+        if let v = m.md5OfMessageSystemAttributes { o["md5OfMessageSystemAttributes"] = .string(v) }
+        o["senderId"] = .string(m.senderId)
+        o["sentTimestamp"] = .int(Int(m.sentMs))
+        o["visibleAt"] = .int(Int(m.visibleAtMs))
+        if m.receiveCount > 0 { o["receiveCount"] = .int(m.receiveCount) }
+        if let v = m.firstReceiveMs { o["firstReceiveTimestamp"] = .int(Int(v)) }
+        if let v = m.receiptHandle { o["receiptHandle"] = .string(v) }
+        if let v = m.messageGroupId { o["messageGroupId"] = .string(v) }
+        if let v = m.messageDeduplicationId { o["messageDeduplicationId"] = .string(v) }
+        if let v = m.sequenceNumber { o["sequenceNumber"] = .string(v) }
+        if let v = m.deadLetterQueueSourceArn { o["deadLetterQueueSourceArn"] = .string(v) }
+        return .object(o)
+    }
+
+    static func message(from record: JSONObject) -> SQSMessage? {
+        guard let id = record.string("messageId"), let body = record.string("body") else { return nil }
+        var attributes: [String: MessageAttributeValue] = [:]
+        for (name, value) in record.object("messageAttributes") ?? JSONObject() {
+            attributes[name] = MessageAttributeValue(dataType: value["DataType"]?.stringValue ?? "String",
+                                                     stringValue: value["StringValue"]?.stringValue,
+                                                     binaryValue: value["BinaryValue"]?.stringValue)
+        }
+        return SQSMessage(
+            messageId: id, body: body, md5OfBody: record.string("md5OfBody") ?? MD5.hex(body), messageAttributes: attributes,
+            md5OfMessageAttributes: record.string("md5OfMessageAttributes"), awsTraceHeader: record.string("awsTraceHeader"),
+            md5OfMessageSystemAttributes: record.string("md5OfMessageSystemAttributes"),
+            senderId: record.string("senderId") ?? SQSConstants.userSenderId,
+            sentMs: SimInstant(record.int("sentTimestamp") ?? 0), visibleAtMs: SimInstant(record.int("visibleAt") ?? 0),
+            receiveCount: record.int("receiveCount") ?? 0, firstReceiveMs: record.int("firstReceiveTimestamp").map(SimInstant.init),
+            receiptHandle: record.string("receiptHandle"), seq: SimInstant(record.int("seq") ?? 0),
+            messageGroupId: record.string("messageGroupId"), messageDeduplicationId: record.string("messageDeduplicationId"),
+            sequenceNumber: record.string("sequenceNumber"), deadLetterQueueSourceArn: record.string("deadLetterQueueSourceArn"))
+    }
+
+    /// Applies one journal record to memory.
+    private func apply(_ record: JSON) {
+        guard let o = record.objectValue, let op = o.string("op") else { return }
+        switch op {
+        case "send":
+            guard var m = Self.message(from: o) else { return }
+            if m.seq == 0 { m.seq = lastSeq + 1 }
+            lastSeq = max(lastSeq, m.seq)
+            messages[m.messageId] = m
+            heap.push(m)
+            if let group = m.messageGroupId { groups[group, default: []].append(m.messageId) }
+            if let key = m.messageDeduplicationId { deduplication[key] = (m.messageId, m.sentMs) }
+        case "recv":
+            guard let id = o.string("messageId"), var m = messages[id] else { return }
+            m.receiveCount += 1
+            let at = SimInstant(o.int("at") ?? 0)
+            if m.firstReceiveMs == nil { m.firstReceiveMs = at }
+            m.receiptHandle = o.string("receiptHandle")
+            m.visibleAtMs = SimInstant(o.int("visibleAt") ?? Int(at))
+            m.version += 1
+            messages[id] = m
+            heap.push(m)
+        case "vis":
+            guard let id = o.string("messageId"), var m = messages[id] else { return }
+            m.visibleAtMs = SimInstant(o.int("visibleAt") ?? 0)
+            m.version += 1
+            messages[id] = m
+            heap.push(m)
+        case "del":
+            guard let id = o.string("messageId"), let m = messages.removeValue(forKey: id) else { return }
+            if let group = m.messageGroupId {
+                groups[group]?.removeAll { $0 == id }
+                if groups[group]?.isEmpty == true { groups[group] = nil }
+            }
+        case "purge":
+            messages = [:]
+            groups = [:]
+            heap = VisibilityHeap()
+        case "dedup":
+            guard let key = o.string("key"), let id = o.string("messageId") else { return }
+            deduplication[key] = (id, SimInstant(o.int("at") ?? 0))
+        default:
+            break
+        }
+        if heap.count > 3 * messages.count + 64 { heap.rebuild(messages.values) }
+    }
+
+    // MARK: - Queries
+
+    /// The next message whose visibility has come (ordered by visible time, then arrival),
+    /// without changing anything; stale heap entries are dropped on the way.
+    func visibleCandidates(at now: SimInstant, limit: Int) -> [SQSMessage] {
+        var out: [SQSMessage] = []
+        var popped: [VisibilityHeap.Entry] = []
+        while out.count < limit, let top = heap.peek(), top.visibleAtMs <= now {
+            heap.pop()
+            guard let m = messages[top.messageId], m.version == top.version else { continue }
+            popped.append(top)
+            out.append(m)
+        }
+        for entry in popped { heap.push(entry) }
+        return out
+    }
+
+    /// Messages of `group` in arrival order (FIFO queues).
+    func groupMembers(_ group: String) -> [String] { groups[group] ?? [] }
+
+    /// The earliest future time a message becomes visible (for the scheduler), if any.
+    func nextVisibilityChange(after now: SimInstant) -> SimInstant? {
+        var next: SimInstant?
+        for m in messages.values where m.visibleAtMs > now {
+            next = min(next ?? m.visibleAtMs, m.visibleAtMs)
+        }
+        return next
+    }
+
+    /// Forgets FIFO deduplication ids older than five minutes.
+    func expireDeduplication(now: SimInstant) {
+        deduplication = deduplication.filter { now - $0.value.atMs < 300_000 }
+    }
+}
+
+/// A min-heap of (visible time, arrival) with lazy deletion: entries whose message changed
+/// since are skipped when popped.
+struct VisibilityHeap {
+    struct Entry {
+        var visibleAtMs: SimInstant
+        var seq: Int64
+        var messageId: String
+        var version: Int
+    }
+
+    private var items: [Entry] = []
+    var count: Int { items.count }
+
+    private static func less(_ a: Entry, _ b: Entry) -> Bool {
+        a.visibleAtMs != b.visibleAtMs ? a.visibleAtMs < b.visibleAtMs : a.seq < b.seq
+    }
+
+    mutating func push(_ m: SQSMessage) {
+        push(Entry(visibleAtMs: m.visibleAtMs, seq: m.seq, messageId: m.messageId, version: m.version))
+    }
+
+    mutating func push(_ entry: Entry) {
+        items.append(entry)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.less(items[child], items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    func peek() -> Entry? { items.first }
+
+    mutating func pop() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < items.count, Self.less(items[left], items[smallest]) { smallest = left }
+            if right < items.count, Self.less(items[right], items[smallest]) { smallest = right }
+            if smallest == parent { break }
+            items.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+
+    mutating func rebuild<S: Sequence>(_ messages: S) where S.Element == SQSMessage {
+        items = []
+        for m in messages { push(m) }
+    }
+}
+
+/// Which file a store has read: device, inode and size.
+struct FileIdentity {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+    }
+
+    func sameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
+}
+
+/// The per-process cache of message stores, by file path. All access goes through `with`,
+/// which holds one lock, so threads of one process never share a store at the same time.
+final class SQSStoreCache: @unchecked Sendable {
+    static let shared = SQSStoreCache()
+    private let lock = Mutex()
+    private var stores: [String: SQSMessageStore] = [:]
+
+    /// Runs `body` on the up-to-date store for `path`.
+    func with<T>(_ path: String, _ body: (SQSMessageStore) throws -> T) throws -> T {
+        try lock.withLock {
+            let store = stores[path] ?? SQSMessageStore(path: path)
+            stores[path] = store
+            try store.refresh()
+            return try body(store)
+        }
+    }
+
+    /// Runs `body` on two stores at once (a redrive moves messages between them).
+    func with<T>(_ first: String, _ second: String, _ body: (SQSMessageStore, SQSMessageStore) throws -> T) throws -> T {
+        try lock.withLock {
+            let a = stores[first] ?? SQSMessageStore(path: first)
+            stores[first] = a
+            let b = first == second ? a : stores[second] ?? SQSMessageStore(path: second)
+            stores[second] = b
+            try a.refresh()
+            try b.refresh()
+            return try body(a, b)
+        }
+    }
+}
