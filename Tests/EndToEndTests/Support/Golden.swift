@@ -12,7 +12,8 @@ enum CLIDialect: Sendable {
 /// byte for byte (after `normalizer`):
 ///
 /// - `cmd`: the case's environment extras as `NAME=value` lines, then `lambda-sim` and one
-///   argument per line (a `# stdin: …` line first when the case feeds stdin);
+///   argument per line (a `# stdin: …` line first when the case feeds stdin), normalised like
+///   the output (an ESM UUID argument becomes `<uuid>`);
 /// - `stdout`, `stderr`: the bytes (`stderr` is not compared when `compareStderr` is false);
 /// - `exit`: the exit code and a newline;
 /// - `outfile`: the bytes of the case's `outfile` after the run; no such golden file means the
@@ -77,7 +78,7 @@ extension Sandbox {
             XCTFail("\(golden.name): lambda-sim did not finish in time", file: file, line: line)
         }
         var actual: [(String, [UInt8]?)] = [
-            ("cmd", Array(golden.cmdFile.utf8)),
+            ("cmd", golden.normalizer.apply(Array(golden.cmdFile.utf8))),
             ("stdout", golden.normalizer.apply(result.stdout, isStdout: true)),
             ("exit", Array("\(result.exitCode)\n".utf8)),
         ]

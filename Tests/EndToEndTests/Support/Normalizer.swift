@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Default rules (applied to stdout, stderr and the outfile when they are UTF-8):
 /// - `"LogResult": "<base64>"` → `"LogResult": "<base64 of: TEXT>"`, TEXT being the decoded log
-///   with these same rules applied plus `logDurations`, then JSON-escaped (`\n`, `\t`);
+///   with these same rules applied, then JSON-escaped (`\n`, `\t`);
 /// - a lower-case UUID (`8-4-4-4-12` hex: request ids, `RevisionId`, ESM `UUID`) → `<uuid>`;
 /// - a stack-trace path to the fixture handler, `File "/any/dir/handler.py"` (quotes possibly
 ///   JSON-escaped) → `File "<task-root>/handler.py"` (AWS prints `/var/task`, lambda-sim the
@@ -19,7 +19,10 @@ import Foundation
 /// - `timestamps` (cases on the wall clock): function `LastModified` `2019-08-14T22:26:11.234+0000`
 ///   → `<iso-time>`; epoch seconds with a fraction `1573686021.479` → `<epoch>`; v2 local ISO
 ///   `2026-11-22T14:58:59.383000-05:00` → `<local-time>-05:00` (the offset is kept);
-/// - `base64Stdout`: stdout is base64 text (`--query LogResult --output text`): decode it first;
+/// - `base64Stdout`: stdout is base64 text (`--query LogResult --output text`): decode it first
+///   (and apply `logDurations` to it);
+/// - `base64Tokens`: any run of 60+ base64 characters (a `LogResult` inside a table) is decoded
+///   and shown as `<base64 of: TEXT>` like `LogResult` above;
 /// - `collapseTableRuns`: runs of 3+ spaces or dashes become 2, for tables whose width depends on
 ///   a normalised value.
 struct Normalizer: Sendable {
@@ -29,6 +32,7 @@ struct Normalizer: Sendable {
         static let timestamps = Options(rawValue: 2)
         static let base64Stdout = Options(rawValue: 4)
         static let collapseTableRuns = Options(rawValue: 8)
+        static let base64Tokens = Options(rawValue: 16)
     }
 
     var options: Options = []
@@ -40,6 +44,7 @@ struct Normalizer: Sendable {
     static var epochSeconds: Regex<Substring> { #/\b\d{10}\.\d{1,3}\b/# }
     static var localTime: Regex<(Substring, Substring)> { #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?([+-]\d\d:\d\d)/# }
     static var duration: Regex<(Substring, Substring, Substring)> { #/(\t)(Init Duration|Duration): \d+\.\d\d ms/# }
+    static var base64Token: Regex<Substring> { #/[A-Za-z0-9+\/]{60,}={0,2}/# }
     static var billed: Regex<Substring> { #/Billed Duration: \d+ ms/# }
     static var memoryUsed: Regex<Substring> { #/Max Memory Used: \d+ MB/# }
 
@@ -62,6 +67,14 @@ struct Normalizer: Sendable {
             else { return String(match.output.0) }
             return "\"LogResult\": \"<base64 of: \(Self.escape(logText(decoded)))>\""
         }
+        if options.contains(.base64Tokens) {
+            text = text.replacing(Self.base64Token) { match in
+                guard let data = Data(base64Encoded: String(match.output)),
+                    let decoded = String(validatingUTF8Bytes: [UInt8](data))
+                else { return String(match.output) }
+                return "<base64 of: \(Self.escape(logText(decoded)))>"
+            }
+        }
         text = plain(text)
         if options.contains(.logDurations) || options.contains(.base64Stdout) { text = durations(text) }
         if options.contains(.collapseTableRuns) {
@@ -72,7 +85,7 @@ struct Normalizer: Sendable {
 
     /// The rules for text inside a decoded log.
     func logText(_ text: String) -> String {
-        durations(plain(text))
+        options.contains(.logDurations) ? durations(plain(text)) : plain(text)
     }
 
     private func plain(_ input: String) -> String {
