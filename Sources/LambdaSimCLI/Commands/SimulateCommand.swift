@@ -1,10 +1,281 @@
+import Foundation
 import LambdaSim
 import LambdaSimJSON
 
-/// `simulate`: advance simulated time and print what happened. (Placeholder.)
+/// `simulate [--for D | --until T] [--explain] [--format timeline|json|mermaid] [--seed N]
+/// [--scenario FILE]`: advance simulated time through the work that comes due and print what
+/// happened. Idle (nothing queued, no --for/--until): prints nothing, exits 0.
 struct SimulateCommand {
     var context: CommandContext
+
     func run(_ parsed: ParsedArguments) throws -> Int32 {
-        throw CLIError.other("lambda-sim: 'simulate' is not available in this build yet.")
+        let format = parsed.value("format") ?? "timeline"
+        let explain = parsed.flag("explain") ?? false
+        var seed: UInt64?
+        if let text = parsed.value("seed") {
+            guard let value = UInt64(text) ?? Int64(text).map({ UInt64(bitPattern: $0) }) else {
+                throw CLIError.parameter("Error parsing parameter '--seed': not an integer: \(text)")
+            }
+            seed = value
+        }
+        let horizon = try Self.horizon(parsed)
+        let timeline: [TimelineEntry]
+        do {
+            if let path = parsed.value("scenario") {
+                timeline = try ScenarioRunner(context: context, path: path, seed: seed, horizon: horizon).run()
+            } else {
+                let engine = Engine(settings: context.engineSettings())
+                if case let .until(t)? = horizon {
+                    let now = try engine.store.read().clock.now(wall: WallClock.nowMs())
+                    if t < now {
+                        throw CLIError.parameter("Error parsing parameter '--until': \(TimeFormat.iso(t)) is before the simulated time now (\(TimeFormat.iso(now)))")
+                    }
+                }
+                timeline = try engine.simulate(SimulationOptions(horizon: horizon ?? .idle, seed: seed)).timeline
+            }
+        } catch let error as StateFileError {
+            throw CLIError.stateFile(error)
+        } catch let error as ServiceError {
+            throw CLIError.other("\(error.code): \(error.message)")
+        }
+        let bytes: [UInt8]
+        switch format {
+        case "json": bytes = TimelineFormat.jsonLines(timeline)
+        case "mermaid": bytes = TimelineFormat.mermaid(timeline)
+        default: bytes = TimelineFormat.timeline(timeline, explain: explain)
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(bytes.count, offset + 1 << 20)
+            context.streams.stdout(Array(bytes[offset..<end]))
+            offset = end
+        }
+        return 0
     }
+
+    /// `--for` / `--until`, or nil for "until idle".
+    static func horizon(_ parsed: ParsedArguments) throws -> SimulationOptions.Horizon? {
+        let forText = parsed.value("for")
+        let untilText = parsed.value("until")
+        if forText != nil, untilText != nil {
+            throw CLIError.parameter("Error parsing parameters: --for and --until cannot be used together")
+        }
+        if let forText {
+            guard let ms = TimeFormat.parseDuration(forText) else {
+                throw CLIError.parameter("Error parsing parameter '--for': not a duration (90s, 5m, 6h, 1d): \(forText)")
+            }
+            return .duration(ms)
+        }
+        if let untilText {
+            guard let t = TimeFormat.parse(untilText) else {
+                throw CLIError.parameter("Error parsing parameter '--until': not an ISO 8601 time: \(untilText)")
+            }
+            return .until(t)
+        }
+        return nil
+    }
+}
+
+/// Plays a scenario file (docs/async.md, "Scenario files") on a fresh private state: a
+/// temporary directory, the manual clock at the scenario's start and a fixed seed, so the same
+/// scenario prints the same timeline every time.
+///
+/// ```json
+/// {
+///   "description": "…",
+///   "start": "2026-01-01T00:00:00Z", "seed": 1, "region": "us-east-1",
+///   "resources": [["sqs", "create-queue", "--queue-name", "done"]],
+///   "steps": [
+///     ["create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo"],
+///     ["invoke", "--function-name", "f", "--invocation-type", "Event", "/dev/null"],
+///     {"run": ["invoke", "--function-name", "nope", "/dev/null"], "mayFail": true, "repeat": 1},
+///     {"enqueue": {"function": "f", "payload": {"n": 1}, "count": 1000}},
+///     {"simulate": "2m"}
+///   ],
+///   "simulate": {"for": "10m"}
+/// }
+/// ```
+struct ScenarioRunner {
+    var context: CommandContext
+    var path: String
+    var seed: UInt64?
+    var horizon: SimulationOptions.Horizon?
+
+    struct Problem: Error { var message: String }
+
+    func run() throws -> [TimelineEntry] {
+        let fullPath = path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
+        guard let data = FileManager.default.contents(atPath: fullPath) else {
+            throw CLIError.other("scenario \(path): cannot read the file")
+        }
+        let doc: JSON
+        do {
+            doc = try JSONParser.parse(bytes: [UInt8](data))
+        } catch {
+            throw CLIError.other("scenario \(path): not JSON: \(error)")
+        }
+        guard let scenario = doc.objectValue else { throw CLIError.other("scenario \(path): the file must hold a JSON object") }
+        let scenarioDirectory = URL(fileURLWithPath: fullPath).deletingLastPathComponent().path
+        let startText = scenario["start"]?.stringValue ?? "2026-01-01T00:00:00Z"
+        guard TimeFormat.parse(startText) != nil else { throw CLIError.other("scenario \(path): 'start' is not an ISO 8601 time") }
+        let stateSeed = seed ?? scenario["seed"]?.intValue.map { UInt64(bitPattern: Int64($0)) } ?? 1
+        let region = scenario["region"]?.stringValue ?? "us-east-1"
+
+        let directory = try Self.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var environment: [String: String] = [
+            "HOME": directory, "LAMBDA_SIM_STATE": directory + "/state.json", "LAMBDA_SIM_CLOCK": "manual",
+            "LAMBDA_SIM_START": startText, "LAMBDA_SIM_SEED": String(stateSeed), "AWS_REGION": region, "TZ": "UTC",
+        ]
+        for key in ["PATH", "LAMBDA_SIM_PYTHON", "LAMBDA_SIM_NODE", "LANG"] {
+            if let value = context.environment[key] { environment[key] = value }
+        }
+        let settings = EngineSettings(
+            region: region, statePath: directory + "/state.json", pythonPath: environment["LAMBDA_SIM_PYTHON"] ?? "python3",
+            nodePath: environment["LAMBDA_SIM_NODE"] ?? "node", searchPath: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            initialClock: ClockState(mode: .manual, offsetMs: 0, nowMs: TimeFormat.parse(startText) ?? 0), seed: stateSeed)
+        let engine = Engine(settings: settings)
+
+        let previousDirectory = FileManager.default.currentDirectoryPath
+        guard FileManager.default.changeCurrentDirectoryPath(directory) else {
+            throw CLIError.other("scenario \(path): cannot enter \(directory)")
+        }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previousDirectory) }
+
+        var timeline: [TimelineEntry] = []
+        let steps = (scenario["resources"]?.arrayValue ?? []) + (scenario["steps"]?.arrayValue ?? [])
+        do {
+            for (index, step) in steps.enumerated() {
+                timeline += try play(step, number: index + 1, engine: engine, environment: environment,
+                                     scenarioDirectory: scenarioDirectory)
+            }
+            var final = horizon
+            if final == nil, let spec = scenario["simulate"] {
+                final = try Self.horizon(spec)
+            }
+            timeline += try engine.simulate(SimulationOptions(horizon: final ?? .idle)).timeline
+        } catch let problem as Problem {
+            throw CLIError.other("scenario \(path): \(problem.message)")
+        }
+        return timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
+    }
+
+    static func horizon(_ spec: JSON) throws -> SimulationOptions.Horizon {
+        if let text = spec.stringValue ?? spec["for"]?.stringValue {
+            if text == "idle" { return .idle }
+            guard let ms = TimeFormat.parseDuration(text) else { throw Problem(message: "not a duration: \(text)") }
+            return .duration(ms)
+        }
+        if let text = spec["until"]?.stringValue {
+            guard let t = TimeFormat.parse(text) else { throw Problem(message: "not an ISO 8601 time: \(text)") }
+            return .until(t)
+        }
+        throw Problem(message: "'simulate' must be a duration, \"idle\", {\"for\": D} or {\"until\": T}")
+    }
+
+    private func play(_ step: JSON, number: Int, engine: Engine, environment: [String: String],
+                      scenarioDirectory: String) throws -> [TimelineEntry]
+    {
+        if let argv = step.arrayValue {
+            return try runCommand(argv, number: number, mayFail: false, engine: engine, environment: environment,
+                                  scenarioDirectory: scenarioDirectory)
+        }
+        guard let object = step.objectValue else { throw Problem(message: "step \(number) must be an argument list or an object") }
+        if let argv = object["run"]?.arrayValue {
+            var out: [TimelineEntry] = []
+            for _ in 0..<max(1, object["repeat"]?.intValue ?? 1) {
+                out += try runCommand(argv, number: number, mayFail: object["mayFail"]?.boolValue ?? false, engine: engine,
+                                      environment: environment, scenarioDirectory: scenarioDirectory)
+            }
+            return out
+        }
+        if let spec = object["simulate"] {
+            return try engine.simulate(SimulationOptions(horizon: Self.horizon(spec))).timeline
+        }
+        if let enqueue = object["enqueue"]?.objectValue {
+            guard let function = enqueue["function"]?.stringValue else { throw Problem(message: "step \(number): enqueue needs \"function\"") }
+            let payload = enqueue["payload"].map { JSONWriter.bytes($0) } ?? Array("{}".utf8)
+            do {
+                return try engine.enqueueBatch(functionName: function, qualifier: enqueue["qualifier"]?.stringValue,
+                                               payload: payload, count: enqueue["count"]?.intValue ?? 1)
+            } catch let error as ServiceError {
+                throw Problem(message: "step \(number): \(error.code): \(error.message)")
+            }
+        }
+        throw Problem(message: "step \(number): unknown step (use an argument list, run, simulate or enqueue)")
+    }
+
+    /// Runs one command line through lambda-sim's own front end, in process.
+    private func runCommand(_ argvJSON: [JSON], number: Int, mayFail: Bool, engine: Engine, environment: [String: String],
+                            scenarioDirectory: String) throws -> [TimelineEntry]
+    {
+        let argv = try argvJSON.map { item -> String in
+            guard let text = item.stringValue ?? (item.intValue.map(String.init)) else {
+                throw Problem(message: "step \(number): arguments must be strings")
+            }
+            return text.replacingOccurrences(of: "{dir}", with: scenarioDirectory)
+        }
+        let sync = Self.syncInvoke(argv)
+        let logs = FunctionLogs(directory: engine.store.directory)
+        let before = sync.map { logs.entries(region: engine.region, function: $0).count } ?? 0
+        let stdout = Capture()
+        let stderr = Capture()
+        let streams = OutputStreams(stdout: { stdout.append($0) }, stderr: { stderr.append($0) })
+        let status = LambdaSimCLI.main(arguments: argv, environment: environment, streams: streams)
+        if status != 0, !mayFail {
+            let command = (["lambda-sim"] + argv).joined(separator: " ")
+            throw Problem(message: "step \(number) (\(command)) exited \(status): \(String(decoding: stderr.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard let function = sync, status == 0 else { return [] }
+        let summary = try? JSONParser.parse(bytes: stdout.bytes)
+        let failed = summary?["FunctionError"] != nil
+        var errorType: String?
+        if failed, let outfile = Self.outfile(argv), let data = FileManager.default.contents(atPath: outfile),
+            let doc = try? JSONParser.parse(bytes: [UInt8](data))
+        {
+            errorType = doc["errorType"]?.stringValue
+        }
+        return logs.entries(region: engine.region, function: function).dropFirst(before).map { entry in
+            TimelineEntry(timeMs: entry.timeMs, event: .invoke, function: function, requestId: entry.requestId, source: "sync",
+                          result: failed ? "error" : "success", errorType: errorType, why: .syncInvoke)
+        }
+    }
+
+    /// The function name when `argv` is a synchronous invoke.
+    static func syncInvoke(_ argv: [String]) -> String? {
+        var args = argv
+        if args.first == "lambda" { args.removeFirst() }
+        guard args.first == "invoke" else { return nil }
+        var type = "RequestResponse"
+        var name: String?
+        var i = 1
+        while i < args.count {
+            let a = args[i]
+            if a.hasPrefix("--invocation-type=") { type = String(a.dropFirst(18)) }
+            if a == "--invocation-type", i + 1 < args.count { type = args[i + 1] }
+            if a.hasPrefix("--function-name=") { name = String(a.dropFirst(16)) }
+            if a == "--function-name", i + 1 < args.count { name = args[i + 1] }
+            i += 1
+        }
+        guard type == "RequestResponse", let name else { return nil }
+        return FunctionReference.parse(name)?.name
+    }
+
+    /// The outfile of an invoke command line: the last argument that is not an option or an option's value.
+    static func outfile(_ argv: [String]) -> String? {
+        guard let last = argv.last, !last.hasPrefix("-"), argv.count >= 2, !argv[argv.count - 2].hasPrefix("--") else { return nil }
+        return last == "/dev/null" || last == "-" ? nil : last
+    }
+
+    static func makeTemporaryDirectory() throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/lambda-sim-scenario-XXXXXX").utf8CString)
+        guard mkdtemp(&template) != nil else { throw CLIError.other("cannot create a temporary directory") }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Collects a stream's bytes (the scenario's commands run one at a time on this thread).
+final class Capture: @unchecked Sendable {
+    private(set) var bytes: [UInt8] = []
+    func append(_ more: [UInt8]) { bytes += more }
 }

@@ -1,0 +1,648 @@
+import LambdaSimJSON
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How far one `simulate` (or catch-up) runs.
+public struct SimulationOptions: Sendable {
+    public enum Horizon: Sendable, Equatable {
+        /// Until nothing is left to do, moving the clock to the last step.
+        case idle
+        /// Only work due by the current simulated time (wall-clock catch-up); the clock stays.
+        case now
+        /// Up to now + this many milliseconds; the clock ends there.
+        case duration(Int64)
+        /// Up to this instant; the clock ends there.
+        case until(SimInstant)
+    }
+
+    public var horizon: Horizon
+    /// Seeds the run's own generator (request ids of destination invocations, S3 keys);
+    /// nil draws the seed from the state's generator.
+    public var seed: UInt64?
+    public var collectTimeline: Bool
+    /// When another process holds the queue: wait for it (`simulate`) or return at once (catch-up).
+    public var waitForOtherRuns: Bool
+
+    public init(horizon: Horizon, seed: UInt64? = nil, collectTimeline: Bool = true, waitForOtherRuns: Bool = true) {
+        self.horizon = horizon
+        self.seed = seed
+        self.collectTimeline = collectTimeline
+        self.waitForOtherRuns = waitForOtherRuns
+    }
+}
+
+/// What a run did.
+public struct SimulationResult: Sendable {
+    /// The steps in time order (empty when the timeline was not collected).
+    public var timeline: [TimelineEntry]
+    /// Simulated time when the run started and where the clock stands after it.
+    public var startMs: SimInstant
+    public var endMs: SimInstant
+    /// Function attempts the run made.
+    public var attempts: Int
+}
+
+extension Engine {
+    /// Advances simulated time through the async queue: every due attempt, retry, throttle
+    /// back-off, destination and dead-letter delivery up to the options' horizon.
+    ///
+    /// The whole queue is claimed (leased) under the state lock, run without it, and the
+    /// results recorded under the lock in batches (every second of real time and at the end),
+    /// so function code never runs while the lock is held and two processes never run the same
+    /// attempt.
+    public func simulate(_ options: SimulationOptions) throws -> SimulationResult {
+        try AsyncScheduler(engine: self, options: options).run()
+    }
+}
+
+/// One run of the async queue. See `Engine.simulate` and docs/async.md.
+final class AsyncScheduler {
+    /// A lease lasts this long without renewal (longer than any function's 15-minute time-out).
+    static let leaseMs: Int64 = 20 * 60 * 1000
+    /// Results are recorded under the lock at least this often (real time).
+    static let batchNs: UInt64 = 1_000_000_000
+    /// AWS stops recursive loops through destinations after about 16 invocations.
+    static let maxDepth = 16
+
+    let engine: Engine
+    let options: SimulationOptions
+    let queueFile: AsyncQueueFile
+
+    private var storeId = ""
+    private var horizon: SimInstant = .max
+    private var startMs: SimInstant = 0
+    private var simNow: SimInstant = 0
+    private var maxIngestedSequence: Int64 = .min
+    private var rng = SeededGenerator(seed: 1)
+    private var functions: [String: FunctionRecord] = [:]
+    private var pendingInFile = 0
+
+    private var events: [QueuedEvent?] = []
+    private var freeSlots: [Int32] = []
+    private var heap = PriorityQueue<ScheduledItem>()
+    private var order: Int64 = 0
+    private var knownRequestIds = Set<String>()
+    private var targets: [String: Target?] = [:]
+    private var runningEnds: [String: PriorityQueue<Int64>] = [:]
+    private var timeline: [TimelineEntry] = []
+    private var deliveries: [PendingDelivery] = []
+    private var logs = LogBatch()
+    private var attemptsRun = 0
+
+    init(engine: Engine, options: SimulationOptions) {
+        self.engine = engine
+        self.options = options
+        queueFile = AsyncQueueFile(stateDirectory: engine.store.directory)
+    }
+
+    /// Whether a catch-up has anything to do: an event or the end of an attempt due by `now`,
+    /// and no other process running the queue.
+    static func hasDueWork(_ state: State, now: SimInstant) -> Bool {
+        if let lease = state.asyncState?.lease, !lease.isVoid(wallNow: WallClock.nowMs()) { return false }
+        if state.asyncQueue.contains(where: { $0.dueMs <= now }) { return true }
+        if let next = state.asyncState?.nextDueMs, next <= now, (state.asyncState?.pending ?? 0) > 0 { return true }
+        return false
+    }
+
+    // MARK: - The run
+
+    private enum Claim {
+        case busy
+        case nothing(SimInstant, SimInstant)
+        case claimed([AsyncEvent])
+    }
+
+    func run() throws -> SimulationResult {
+        var inbox: [AsyncEvent] = []
+        while true {
+            let claim = try engine.store.update { state in try self.claim(&state) }
+            switch claim {
+            case .busy:
+                guard options.waitForOtherRuns else {
+                    return SimulationResult(timeline: [], startMs: startMs, endMs: startMs, attempts: 0)
+                }
+                usleep(20_000)
+                continue
+            case let .nothing(start, end):
+                return SimulationResult(timeline: [], startMs: start, endMs: end, attempts: 0)
+            case let .claimed(claimed):
+                inbox = claimed
+            }
+            break
+        }
+        do {
+            if pendingInFile > 0 {
+                for event in try queueFile.load(storeId: storeId) { add(event, emitEnqueue: false) }
+            }
+            simNow = startMs
+            ingest(inbox, initial: true)
+            try loop()
+            let endMs = try finish()
+            if options.collectTimeline, !isSorted(timeline) {
+                timeline = timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }
+                    .map(\.element)
+            }
+            return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attemptsRun)
+        } catch {
+            logs.flush(logsDirectory: engine.store.directory + "/logs")
+            // Give the queue back; what this run did since its last record is done again later
+            // (at least once, as on AWS).
+            try? engine.store.update { state in
+                if state.asyncState?.lease?.owner == ProcessIdentity.current { state.asyncState?.lease = nil }
+            }
+            throw error
+        }
+    }
+
+    /// Under the lock: takes the queue (or finds it busy or empty) and the state it needs.
+    private func claim(_ state: inout State) throws -> Claim {
+        let wall = WallClock.nowMs()
+        let now = state.clock.now(wall: wall)
+        if let lease = state.asyncState?.lease, !lease.isVoid(wallNow: wall) { return .busy }
+        switch options.horizon {
+        case .idle: horizon = .max
+        case .now: horizon = now
+        case let .duration(ms): horizon = now + max(0, ms)
+        case let .until(t): horizon = max(t, now)
+        }
+        startMs = now
+        var info = state.asyncState ?? AsyncState()
+        let filePending = info.pending ?? 0
+        if state.asyncQueue.isEmpty, filePending == 0 {
+            if horizon != .max, horizon > now { state.clock.advance(to: horizon, wall: wall) }
+            if info.lease != nil {
+                info.lease = nil
+                state.asyncState = info
+            }
+            return .nothing(now, horizon == .max ? now : horizon)
+        }
+        if info.storeId == nil { info.storeId = state.rng.hex32() }
+        storeId = info.storeId ?? ""
+        info.lease = AsyncLease(owner: ProcessIdentity.current, expiresWallMs: wall + Self.leaseMs)
+        state.asyncState = info
+        pendingInFile = filePending
+        rng = SeededGenerator(seed: options.seed ?? state.rng.next())
+        functions = state.functions
+        maxIngestedSequence = state.asyncQueue.map(\.sequence).max() ?? .min
+        return .claimed(state.asyncQueue)
+    }
+
+    private func loop() throws {
+        var lastRecord = WallClock.monotonicNs()
+        while true {
+            while let top = heap.first, top.timeMs <= horizon {
+                _ = heap.pop()
+                if top.timeMs > simNow { simNow = top.timeMs }
+                process(slot: Int(top.index), at: top.timeMs)
+                if WallClock.monotonicNs() - lastRecord > Self.batchNs {
+                    try record()
+                    lastRecord = WallClock.monotonicNs()
+                }
+            }
+            try record()
+            lastRecord = WallClock.monotonicNs()
+            guard let top = heap.first, top.timeMs <= horizon else { break }
+        }
+    }
+
+    /// Under the lock: deliveries made so far, the clock, the lease; picks up events other
+    /// processes queued meanwhile and the current function configuration.
+    private func record() throws {
+        logs.flush(logsDirectory: engine.store.directory + "/logs")
+        let fresh = try engine.store.update { state -> [AsyncEvent] in
+            guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
+            self.applyDeliveries(&state)
+            let wall = WallClock.nowMs()
+            if options.horizon != .now { state.clock.advance(to: simNow, wall: wall) }
+            state.asyncState?.lease?.expiresWallMs = wall + Self.leaseMs
+            functions = state.functions
+            let fresh = state.asyncQueue.filter { $0.sequence > maxIngestedSequence }
+            if let max = fresh.map(\.sequence).max() { maxIngestedSequence = max }
+            return fresh
+        }
+        targets.removeAll(keepingCapacity: true)
+        ingest(fresh, initial: false)
+    }
+
+    /// Writes the remaining queue, then, under the lock, removes the events taken from the
+    /// state's inbox, sets the clock and gives the queue back. Returns the clock's new time.
+    private func finish() throws -> SimInstant {
+        let remaining = heap.elements.sorted().compactMap { events[Int($0.index)] }
+        try queueFile.write(remaining, storeId: storeId)
+        return try engine.store.update { state -> SimInstant in
+            guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
+            self.applyDeliveries(&state)
+            let wall = WallClock.nowMs()
+            switch options.horizon {
+            case .idle: state.clock.advance(to: simNow, wall: wall)
+            case .duration, .until: state.clock.advance(to: horizon, wall: wall)
+            case .now: break
+            }
+            let taken = maxIngestedSequence
+            state.asyncQueue.removeAll { $0.sequence <= taken }
+            var info = state.asyncState ?? AsyncState()
+            info.pending = remaining.count
+            info.nextDueMs = remaining.map(\.dueMs).min()
+            info.lease = nil
+            state.asyncState = info
+            return state.clock.now(wall: wall)
+        }
+    }
+
+    static func lostLease(_ path: String) -> StateFileError {
+        StateFileError(path: path, reason: "another process took over the asynchronous queue (this run's lease expired)")
+    }
+
+    // MARK: - Queue
+
+    private func add(_ event: QueuedEvent, emitEnqueue: Bool) {
+        guard knownRequestIds.insert(event.requestId).inserted else { return }
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            events[Int(free)] = event
+        } else {
+            slot = Int32(events.count)
+            events.append(event)
+        }
+        if event.running { runningEnds[event.functionKey, default: PriorityQueue()].push(event.dueMs) }
+        schedule(slot, at: event.dueMs)
+        if emitEnqueue {
+            emit(TimelineEntry(timeMs: event.enqueuedMs, event: .enqueue, function: display(event), requestId: event.requestId,
+                               why: .enqueued(from: event.source, parent: nil)))
+        }
+    }
+
+    /// Events from the state's inbox (queued by `invoke`, SNS, S3): those queued while this run
+    /// went on cannot start before the run's current time.
+    private func ingest(_ inbox: [AsyncEvent], initial: Bool) {
+        for event in inbox {
+            var queued = QueuedEvent(event)
+            if !initial { queued.dueMs = max(queued.dueMs, simNow) }
+            add(queued, emitEnqueue: true)
+        }
+    }
+
+    private func schedule(_ slot: Int32, at time: SimInstant) {
+        order += 1
+        heap.push(ScheduledItem(timeMs: time, order: order, index: slot))
+    }
+
+    private func done(_ slot: Int) {
+        events[slot] = nil
+        freeSlots.append(Int32(slot))
+    }
+
+    private func emit(_ entry: TimelineEntry) {
+        if options.collectTimeline { timeline.append(entry) }
+    }
+
+    private func isSorted(_ entries: [TimelineEntry]) -> Bool {
+        var previous = SimInstant.min
+        for e in entries {
+            if e.timeMs < previous { return false }
+            previous = e.timeMs
+        }
+        return true
+    }
+
+    // MARK: - Targets
+
+    /// A function as one event's qualifier resolves it now.
+    struct Target {
+        var functionKey: String
+        var version: FunctionVersion
+        var qualifiedArn: String
+        var invokedArn: String
+        var display: String
+        var policy: AsyncPolicy
+        var reserved: Int?
+        var deadLetterArn: String?
+    }
+
+    private func target(for event: QueuedEvent) -> Target? {
+        let key = event.functionKey + "\u{1}" + event.qualifier
+        if let cached = targets[key] { return cached }
+        var resolved: Target?
+        if let record = functions[event.functionKey] {
+            var version = record.version(event.qualifier)
+            if version == nil, let alias = record.aliases[event.qualifier] { version = record.version(alias.functionVersion) }
+            if let version {
+                let unqualified = version.unqualifiedArn
+                resolved = Target(
+                    functionKey: event.functionKey, version: version, qualifiedArn: unqualified + ":" + event.qualifier,
+                    invokedArn: event.qualifier == "$LATEST" ? unqualified : unqualified + ":" + event.qualifier,
+                    display: display(event),
+                    policy: record.asyncPolicy(qualifier: event.qualifier, executedVersion: version.version),
+                    reserved: record.reservedConcurrency, deadLetterArn: AsyncPolicy.nonEmpty(version.deadLetterTargetArn))
+            }
+        }
+        targets[key] = resolved
+        return resolved
+    }
+
+    private func display(_ event: QueuedEvent) -> String {
+        let name = event.functionKey.split(separator: "/", maxSplits: 1).last.map(String.init) ?? event.functionKey
+        return event.qualifier == "$LATEST" ? name : name + ":" + event.qualifier
+    }
+
+    /// Executions of the function still running at `t` (their attempts end after `t`).
+    private func running(_ functionKey: String, at t: SimInstant) -> Int {
+        guard var ends = runningEnds[functionKey] else { return 0 }
+        while let first = ends.first, first <= t { _ = ends.pop() }
+        runningEnds[functionKey] = ends
+        return ends.count
+    }
+
+    // MARK: - Steps
+
+    private func process(slot: Int, at t: SimInstant) {
+        guard let event = events[slot] else { return }
+        if event.running { complete(event, slot: slot, at: t) } else { attempt(event, slot: slot, at: t) }
+    }
+
+    private func attempt(_ original: QueuedEvent, slot: Int, at t: SimInstant) {
+        var event = original
+        guard let target = target(for: event) else {
+            emit(TimelineEntry(timeMs: t, event: .discard, function: display(event), requestId: event.requestId,
+                               why: .functionDeleted))
+            done(slot)
+            return
+        }
+        let policy = target.policy
+        let maxAgeMs = Int64(policy.maximumEventAgeSeconds) * 1000
+        if t - event.enqueuedMs >= maxAgeMs {
+            fail(event, slot: slot, target: target, condition: "EventAgeExceeded", at: t,
+                 expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts, nextMs: nil,
+                                       enqueuedMs: event.enqueuedMs))
+            return
+        }
+        if target.reserved == 0 {
+            emit(TimelineEntry(timeMs: t, event: .throttle, function: target.display, requestId: event.requestId,
+                               result: "throttled", errorType: "TooManyRequestsException", condition: "ZeroReservedConcurrency",
+                               why: .zeroReserved))
+            fail(event, slot: slot, target: target, condition: "ZeroReservedConcurrency", at: t, expired: nil)
+            return
+        }
+        if let reserved = target.reserved {
+            let busy = running(target.functionKey, at: t)
+            if busy >= reserved {
+                event.throttles += 1
+                let delay = min(Int64(300_000), Int64(1000) << Int64(min(event.throttles - 1, 20)))
+                let next = t + delay
+                emit(TimelineEntry(timeMs: t, event: .throttle, function: target.display, requestId: event.requestId,
+                                   result: "throttled", errorType: "TooManyRequestsException",
+                                   why: .throttled(reserved: reserved, running: busy, delayMs: delay, nextMs: next)))
+                if next - event.enqueuedMs >= maxAgeMs {
+                    fail(event, slot: slot, target: target, condition: "EventAgeExceeded", at: t,
+                         expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts,
+                                               nextMs: next, enqueuedMs: event.enqueuedMs))
+                } else {
+                    event.dueMs = next
+                    events[slot] = event
+                    schedule(Int32(slot), at: next)
+                }
+                return
+            }
+        }
+        event.attempts += 1
+        var stream = ""
+        if target.version.runtime != RuntimeName.builtin {
+            stream = FunctionEnvironment.logStreamName(version: target.version.version, startMs: t, hex: rng.hex32())
+        }
+        let input = InvocationInput(requestId: event.requestId, payload: event.payload, function: target.version,
+                                    invokedArn: target.invokedArn, clientContext: nil, startMs: t, attempt: event.attempts,
+                                    logStreamName: stream)
+        var output = engine.environments.run(input)
+        if output.payload.count > PayloadLimits.response, !output.isError {
+            output.payload = JSONWriter.bytes(.object(JSONObject([
+                ("errorMessage", .string("Response payload size exceeded maximum allowed payload size (\(PayloadLimits.response) bytes).")),
+                ("errorType", "Function.ResponseSizeTooLarge"),
+            ])))
+            output.errorType = "Function.ResponseSizeTooLarge"
+        }
+        attemptsRun += 1
+        let end = t + max(1, Int64(output.durationMs.rounded(.up)))
+        logs.add(function: target.version, requestId: event.requestId, startMs: t,
+                 text: Engine.logText(requestId: event.requestId, version: target.version.version, output: output,
+                                      memorySize: target.version.memorySize))
+        runningEnds[target.functionKey, default: PriorityQueue()].push(end)
+        event.last = LastAttempt(startMs: t, endMs: end, executedVersion: target.version.version, errorType: output.errorType,
+                                 timedOut: output.timedOut, response: output.payload)
+        event.running = true
+        event.dueMs = end
+        events[slot] = event
+        schedule(Int32(slot), at: end)
+        emit(TimelineEntry(timeMs: t, event: .invoke, function: target.display, requestId: event.requestId,
+                           attempt: event.attempts,
+                           result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
+                           errorType: output.errorType,
+                           why: .attempt(number: event.attempts, maxRetries: policy.maximumRetryAttempts,
+                                         afterThrottles: event.throttles)))
+    }
+
+    private func complete(_ original: QueuedEvent, slot: Int, at t: SimInstant) {
+        var event = original
+        event.running = false
+        guard let target = target(for: event), let last = event.last else {
+            emit(TimelineEntry(timeMs: t, event: .discard, function: display(event), requestId: event.requestId,
+                               why: .functionDeleted))
+            done(slot)
+            return
+        }
+        let policy = target.policy
+        if last.errorType == nil {
+            if let arn = policy.onSuccess {
+                deliverRecord(event, target: target, condition: "Success", arn: arn, onSuccess: true, at: t)
+            }
+            done(slot)
+            return
+        }
+        guard event.attempts <= policy.maximumRetryAttempts else {
+            fail(event, slot: slot, target: target, condition: "RetriesExhausted", at: t, expired: nil)
+            return
+        }
+        let delay = 60_000 * Int64(event.attempts)
+        let next = max(last.startMs + delay, t)
+        if next - event.enqueuedMs >= Int64(policy.maximumEventAgeSeconds) * 1000 {
+            fail(event, slot: slot, target: target, condition: "EventAgeExceeded", at: t,
+                 expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts, nextMs: next,
+                                       enqueuedMs: event.enqueuedMs))
+            return
+        }
+        emit(TimelineEntry(timeMs: t, event: .retryScheduled, function: target.display, requestId: event.requestId,
+                           attempt: event.attempts + 1,
+                           why: .retry(failed: event.attempts, nextAttempt: event.attempts + 1, delayMs: delay, nextMs: next,
+                                       maxRetries: policy.maximumRetryAttempts)))
+        event.dueMs = next
+        events[slot] = event
+        schedule(Int32(slot), at: next)
+    }
+
+    /// Failure handling: the on-failure destination and the dead-letter queue, or nothing.
+    private func fail(_ event: QueuedEvent, slot: Int, target: Target, condition: String, at t: SimInstant,
+                      expired: TimelineEntry.Why?)
+    {
+        if let expired {
+            emit(TimelineEntry(timeMs: t, event: .expire, function: target.display, requestId: event.requestId,
+                               condition: condition, why: expired))
+        }
+        let onFailure = target.policy.onFailure
+        if onFailure == nil, target.deadLetterArn == nil, expired == nil {
+            emit(TimelineEntry(timeMs: t, event: .discard, function: target.display, requestId: event.requestId,
+                               condition: condition, why: .noFailureTarget))
+        }
+        if let onFailure {
+            deliverRecord(event, target: target, condition: condition, arn: onFailure, onSuccess: false, at: t)
+        }
+        if let dlq = target.deadLetterArn {
+            let functionError = event.last?.errorType != nil
+            let code = functionError ? 200 : 429
+            let message = event.last.map { AsyncRecords.errorMessage($0.response) } ?? "Rate Exceeded."
+            let attributes = AsyncRecords.deadLetterAttributes(requestId: event.requestId, errorCode: code,
+                                                                errorMessage: message)
+            let kind = Self.kind(of: dlq)
+            let entry = timeline.count
+            emit(TimelineEntry(timeMs: t, event: .dlq, function: target.display, requestId: event.requestId, result: "success",
+                               condition: condition, target: dlq,
+                               why: .deadLetter(targetKind: kind, errorCode: code, deliveryError: nil)))
+            deliveries.append(PendingDelivery(timeMs: t, arn: dlq, body: event.payload, attributes: attributes,
+                                              detailType: nil, source: nil, s3Key: nil, entry: entry))
+        }
+        done(slot)
+    }
+
+    private func deliverRecord(_ event: QueuedEvent, target: Target, condition: String, arn: String, onSuccess: Bool,
+                               at t: SimInstant)
+    {
+        let record = AsyncRecords.invocationRecord(timestampMs: t, requestId: event.requestId, functionArn: target.qualifiedArn,
+                                                   condition: condition, approximateInvokeCount: event.attempts,
+                                                   payload: event.payload, last: event.last)
+        let kind = Self.kind(of: arn)
+        let entry = timeline.count
+        var line = TimelineEntry(timeMs: t, event: .destination, function: target.display, requestId: event.requestId,
+                                 result: "success", condition: condition, target: arn,
+                                 why: .destination(onSuccess: onSuccess, targetKind: kind, deliveryError: nil))
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        let service = parts.count > 2 ? String(parts[2]) : ""
+        switch service {
+        case "lambda":
+            guard let ref = FunctionReference.parse(arn),
+                let record2 = functions[State.functionKey(region: ref.region ?? engine.region, name: ref.name)]
+            else {
+                line.result = "error"
+                line.errorType = "ResourceNotFoundException"
+                line.why = .destination(onSuccess: onSuccess, targetKind: kind, deliveryError: "the function does not exist")
+                emit(line)
+                return
+            }
+            emit(line)
+            let qualifier = ref.qualifier ?? "$LATEST"
+            let version = record2.version(qualifier)?.version
+                ?? record2.aliases[qualifier]?.functionVersion ?? "$LATEST"
+            var next = QueuedEvent(requestId: rng.uuid(), functionKey: State.functionKey(region: ref.region ?? engine.region, name: ref.name),
+                                   qualifier: qualifier, executedVersion: version, payload: record, enqueuedMs: t, dueMs: t,
+                                   source: "destination", depth: event.depth + 1, sequence: 0)
+            next.sequence = Int64(order)
+            if next.depth > Self.maxDepth {
+                emit(TimelineEntry(timeMs: t, event: .discard, function: display(next), requestId: next.requestId,
+                                   why: .recursion(depth: next.depth)))
+                return
+            }
+            add(next, emitEnqueue: false)
+            emit(TimelineEntry(timeMs: t, event: .enqueue, function: display(next), requestId: next.requestId,
+                               why: .enqueued(from: "destination", parent: target.display)))
+        case "s3":
+            let key = Self.s3Key(function: target.version.name, at: t, uuid: rng.uuid())
+            emit(line)
+            deliveries.append(PendingDelivery(timeMs: t, arn: arn, body: record, attributes: [:], detailType: nil, source: nil,
+                                              s3Key: key, entry: entry))
+        case "events":
+            emit(line)
+            deliveries.append(PendingDelivery(
+                timeMs: t, arn: arn, body: record, attributes: [:],
+                detailType: onSuccess ? "Lambda Function Invocation Result - Success" : "Lambda Function Invocation Result - Failure",
+                source: "lambda", s3Key: nil, entry: entry))
+        default:
+            emit(line)
+            deliveries.append(PendingDelivery(timeMs: t, arn: arn, body: record, attributes: [:], detailType: nil, source: nil,
+                                              s3Key: nil, entry: entry))
+        }
+    }
+
+    /// `aws/lambda/async/<function>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<uuid>` (reference §2.2).
+    static func s3Key(function: String, at t: SimInstant, uuid: String) -> String {
+        let iso = TimeFormat.iso(t)
+        let day = iso.prefix(10).split(separator: "-").joined(separator: "/")
+        let stamp = iso.prefix(19).split(separator: ":", omittingEmptySubsequences: false).joined(separator: ".")
+        return "aws/lambda/async/\(function)/\(day)/\(stamp)-\(uuid)"
+    }
+
+    /// `SQS queue`, `SNS topic`, … for sentences.
+    static func kind(of arn: String) -> String {
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count > 2 ? String(parts[2]) : "" {
+        case "sqs": return "SQS queue"
+        case "sns": return "SNS topic"
+        case "events": return "EventBridge event bus"
+        case "s3": return "S3 bucket"
+        case "lambda": return "Lambda function"
+        default: return "target"
+        }
+    }
+
+    // MARK: - Deliveries
+
+    struct PendingDelivery {
+        var timeMs: SimInstant
+        var arn: String
+        var body: [UInt8]
+        var attributes: [String: MessageAttributeValue]
+        var detailType: String?
+        var source: String?
+        var s3Key: String?
+        /// The timeline entry to mark when delivery fails.
+        var entry: Int
+    }
+
+    /// Under the lock: hands the deliveries to the local resources, each at its simulated time.
+    private func applyDeliveries(_ state: inout State) {
+        guard !deliveries.isEmpty else { return }
+        let saved = state.clock
+        let wall = WallClock.nowMs()
+        for delivery in deliveries {
+            switch saved.mode {
+            case .manual: state.clock.nowMs = delivery.timeMs
+            case .wall: state.clock.offsetMs = delivery.timeMs - wall
+            }
+            do {
+                try engine.deliverToResource(&state, arn: delivery.arn, body: String(decoding: delivery.body, as: UTF8.self),
+                                             attributes: delivery.attributes, eventBridgeDetailType: delivery.detailType,
+                                             eventBridgeSource: delivery.source, s3Key: delivery.s3Key)
+            } catch {
+                markFailed(delivery.entry, error)
+            }
+        }
+        state.clock = saved
+        deliveries.removeAll(keepingCapacity: true)
+    }
+
+    private func markFailed(_ index: Int, _ error: any Error) {
+        guard options.collectTimeline, index < timeline.count else { return }
+        let service = error as? ServiceError
+        let text = service.map { "\($0.code): \($0.message)" } ?? "\(error)"
+        timeline[index].result = "error"
+        timeline[index].errorType = service?.code ?? "DeliveryFailed"
+        switch timeline[index].why {
+        case let .destination(onSuccess, kind, _):
+            timeline[index].why = .destination(onSuccess: onSuccess, targetKind: kind, deliveryError: text)
+        case let .deadLetter(kind, code, _):
+            timeline[index].why = .deadLetter(targetKind: kind, errorCode: code, deliveryError: text)
+        default: break
+        }
+    }
+}

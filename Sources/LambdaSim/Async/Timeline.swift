@@ -1,0 +1,159 @@
+/// One step the simulated service took, as `simulate` prints it (DESIGN.md "Simulated time").
+public struct TimelineEntry: Sendable, Equatable {
+    public enum Event: String, Sendable {
+        case enqueue, invoke, throttle, retryScheduled = "retry-scheduled", destination, dlq, expire, discard
+    }
+
+    /// When it happened in simulated time (for `invoke`, when the attempt started).
+    public var timeMs: SimInstant
+    public var event: Event
+    /// The function, with `:qualifier` when the event names one other than `$LATEST`.
+    public var function: String
+    public var requestId: String
+    /// `async` for the asynchronous queue, `sync` for a synchronous invoke (scenarios).
+    public var source: String
+    public var attempt: Int?
+    /// `success`, `error`, `timeout` or `throttled`; for deliveries, whether the target took it.
+    public var result: String?
+    public var errorType: String?
+    public var condition: String?
+    /// The destination or dead-letter ARN.
+    public var target: String?
+    public var records: Int?
+    /// Why it happened; rendered as the `reason` sentence and the timeline's short detail.
+    public var why: Why
+
+    public init(timeMs: SimInstant, event: Event, function: String, requestId: String, source: String = "async",
+                attempt: Int? = nil, result: String? = nil, errorType: String? = nil, condition: String? = nil,
+                target: String? = nil, records: Int? = nil, why: Why)
+    {
+        self.timeMs = timeMs
+        self.event = event
+        self.function = function
+        self.requestId = requestId
+        self.source = source
+        self.attempt = attempt
+        self.result = result
+        self.errorType = errorType
+        self.condition = condition
+        self.target = target
+        self.records = records
+        self.why = why
+    }
+
+    /// The rule behind a step, with what the sentence needs.
+    public enum Why: Sendable, Equatable {
+        /// Accepted into the async queue; `from` is who invoked (`invoke`, `sns`, `s3`,
+        /// `destination`, `scenario`), `parent` the function whose destination this is.
+        case enqueued(from: String, parent: String?)
+        case attempt(number: Int, maxRetries: Int, afterThrottles: Int)
+        case syncInvoke
+        case throttled(reserved: Int, running: Int, delayMs: Int64, nextMs: SimInstant)
+        case zeroReserved
+        case retry(failed: Int, nextAttempt: Int, delayMs: Int64, nextMs: SimInstant, maxRetries: Int)
+        /// `nextMs` is the attempt that would have come too late (nil: already too old).
+        case ageExceeded(maxAgeSeconds: Int, attempts: Int, nextMs: SimInstant?, enqueuedMs: SimInstant)
+        case destination(onSuccess: Bool, targetKind: String, deliveryError: String?)
+        case deadLetter(targetKind: String, errorCode: Int, deliveryError: String?)
+        case noFailureTarget
+        case functionDeleted
+        case recursion(depth: Int)
+    }
+}
+
+extension TimelineEntry {
+    /// The sentence `--explain` and `--format json` give: which rule applied.
+    public var reason: String {
+        switch why {
+        case let .enqueued(from, parent):
+            switch from {
+            case "sns": return "An SNS topic delivered a message to its function subscription: Lambda queued the event for asynchronous invocation."
+            case "s3": return "An S3 event notification invoked the function asynchronously: Lambda queued the event."
+            case "destination":
+                return "The invocation record of \(parent ?? "a function")'s asynchronous invocation goes to its Lambda destination, invoked asynchronously with the record as the event."
+            case "scenario": return "The scenario queued the event as an asynchronous (Event) invocation."
+            default: return "invoke --invocation-type Event: Lambda answered 202 and put the event on the function's asynchronous queue."
+            }
+        case let .attempt(number, maxRetries, afterThrottles):
+            if number == 1 {
+                return afterThrottles > 0
+                    ? "The throttle back-off has passed and concurrency is free: the first attempt runs."
+                    : "The event reached the front of the asynchronous queue: first attempt."
+            }
+            return "Retry \(number - 1) of \(maxRetries) (MaximumRetryAttempts \(maxRetries)) after a function error; the request id stays the same."
+        case .syncInvoke:
+            return "A synchronous (RequestResponse) invoke: the caller waits for the result and does its own retrying."
+        case let .throttled(reserved, running, delayMs, _):
+            return "Reserved concurrency \(reserved) is taken by \(running) running execution\(running == 1 ? "" : "s"): the event goes back to the queue and is retried in \(Self.duration(delayMs)) (back-off from 1 s doubling to 5 min, up to the maximum event age; throttles do not use up retries)."
+        case .zeroReserved:
+            return "Reserved concurrency is 0: the function never runs, and the event goes straight to failure handling without retries (condition ZeroReservedConcurrency)."
+        case let .retry(failed, nextAttempt, delayMs, _, maxRetries):
+            let ordinal = nextAttempt == 2 ? "2nd" : nextAttempt == 3 ? "3rd" : "\(nextAttempt)th"
+            return "Attempt \(failed) failed (function errors include time-outs); MaximumRetryAttempts \(maxRetries) allows another attempt: the \(ordinal) attempt waits \(Self.duration(delayMs)) after the previous attempt."
+        case let .ageExceeded(maxAge, attempts, nextMs, enqueuedMs):
+            if let nextMs {
+                return "MaximumEventAgeInSeconds \(maxAge): the next attempt would start when the event is \(Self.duration(nextMs - enqueuedMs)) old, not younger than its age limit, so Lambda stops now after \(attempts) attempt\(attempts == 1 ? "" : "s") (EventAgeExceeded)."
+            }
+            return "MaximumEventAgeInSeconds \(maxAge): the event is older than its age limit, so Lambda discards it without another attempt (EventAgeExceeded)."
+        case let .destination(onSuccess, kind, deliveryError):
+            let base = onSuccess
+                ? "The attempt succeeded and the function has an on-success destination: Lambda sends the invocation record (request and response) to the \(kind)."
+                : "Asynchronous invocation failed and the function has an on-failure destination: Lambda sends the invocation record (request, response and condition) to the \(kind)."
+            return base + (deliveryError.map { " Delivery failed (\($0)); the record is dropped." } ?? "")
+        case let .deadLetter(kind, code, deliveryError):
+            let base = "The function's dead-letter queue (DeadLetterConfig) gets the original event as the \(kind) message, with the RequestID, ErrorCode (\(code)) and ErrorMessage attributes."
+            return base + (deliveryError.map { " Delivery failed (\($0)); the event is dropped." } ?? "")
+        case .noFailureTarget:
+            return "No on-failure destination and no dead-letter queue: Lambda discards the event."
+        case .functionDeleted:
+            return "The function no longer exists: Lambda discards the queued event."
+        case let .recursion(depth):
+            return "Recursive loop detection: after \(depth) chained invocations through destinations, Lambda stops the chain and discards the event."
+        }
+    }
+
+    /// The short human detail of the timeline format.
+    public var detail: String {
+        switch why {
+        case let .enqueued(from, parent):
+            return from == "destination" ? "from the destination of \(parent ?? "?")" : "from \(from)"
+        case .attempt, .syncInvoke:
+            var text = attempt.map { "attempt \($0)  " } ?? ""
+            text += result ?? ""
+            if let errorType { text += " " + errorType }
+            return text
+        case let .throttled(reserved, _, _, nextMs):
+            return "throttled (reserved concurrency \(reserved)), retry at \(TimeFormat.iso(nextMs))"
+        case .zeroReserved:
+            return "throttled (reserved concurrency 0)"
+        case let .retry(_, nextAttempt, _, nextMs, _):
+            return "attempt \(nextAttempt) at \(TimeFormat.iso(nextMs))"
+        case let .ageExceeded(maxAge, attempts, _, _):
+            return "EventAgeExceeded after \(attempts) attempt\(attempts == 1 ? "" : "s") (maximum age \(maxAge) s)"
+        case let .destination(onSuccess, _, error):
+            var text = (onSuccess ? "on-success " : "on-failure ") + (condition ?? "") + " -> " + (target ?? "")
+            if let error { text += "  (delivery failed: \(error))" }
+            return text
+        case let .deadLetter(_, _, error):
+            var text = (condition ?? "") + " -> " + (target ?? "")
+            if let error { text += "  (delivery failed: \(error))" }
+            return text
+        case .noFailureTarget:
+            return (condition ?? "") + ": no on-failure destination or dead-letter queue"
+        case .functionDeleted:
+            return "function deleted"
+        case let .recursion(depth):
+            return "recursive loop stopped after \(depth) hops"
+        }
+    }
+
+    /// `90 s`, `1 minute`, `2 minutes`, `1.5 s`.
+    static func duration(_ ms: Int64) -> String {
+        if ms % 60_000 == 0 {
+            let minutes = ms / 60_000
+            return minutes == 1 ? "1 minute" : "\(minutes) minutes"
+        }
+        if ms % 1000 == 0 { return "\(ms / 1000) s" }
+        return "\(Double(ms) / 1000) s"
+    }
+}

@@ -1,0 +1,167 @@
+import LambdaSimJSON
+
+/// Renders a timeline as text for people, JSON lines or a Mermaid sequence diagram. Pure
+/// functions of the entries, so the same run prints the same bytes.
+public enum TimelineFormat {
+    /// `2026-01-01T00:01:00.000Z  invoke           my-fn  <request id>  attempt 2  error Error`,
+    /// with `--explain` the rule on the next line, indented.
+    public static func timeline(_ entries: [TimelineEntry], explain: Bool) -> [UInt8] {
+        let width = entries.reduce(0) { max($0, $1.function.count) }
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * (explain ? 260 : 120))
+        var clock = ClockText()
+        for entry in entries {
+            out += clock.iso(entry.timeMs)
+            out += [0x20, 0x20]
+            pad(entry.event.rawValue, to: 15, into: &out)
+            out += [0x20, 0x20]
+            pad(entry.function, to: width, into: &out)
+            out += [0x20, 0x20]
+            out += Array(entry.requestId.utf8)
+            let detail = entry.detail
+            if !detail.isEmpty {
+                out += [0x20, 0x20]
+                out += Array(detail.utf8)
+            }
+            out.append(0x0A)
+            if explain {
+                out += Array("    ".utf8)
+                out += Array(entry.reason.utf8)
+                out.append(0x0A)
+            }
+        }
+        return out
+    }
+
+    /// One JSON object a line with the fields of DESIGN.md, in a fixed order.
+    public static func jsonLines(_ entries: [TimelineEntry]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 300)
+        var clock = ClockText()
+        for e in entries {
+            out += Array(#"{"time":""#.utf8)
+            out += clock.iso(e.timeMs)
+            out += Array(#"","event":""#.utf8)
+            out += Array(e.event.rawValue.utf8)
+            out += Array(#"","function":"#.utf8)
+            AsyncRecords.appendString(e.function.utf8, into: &out)
+            out += Array(#","requestId":"#.utf8)
+            AsyncRecords.appendString(e.requestId.utf8, into: &out)
+            out += Array(#","source":"#.utf8)
+            AsyncRecords.appendString(e.source.utf8, into: &out)
+            if let attempt = e.attempt { out += Array(",\"attempt\":\(attempt)".utf8) }
+            func member(_ name: String, _ value: String?) {
+                guard let value else { return }
+                out += Array(",\"\(name)\":".utf8)
+                AsyncRecords.appendString(value.utf8, into: &out)
+            }
+            member("result", e.result)
+            member("errorType", e.errorType)
+            member("condition", e.condition)
+            member("target", e.target)
+            if let records = e.records { out += Array(",\"records\":\(records)".utf8) }
+            member("reason", e.reason)
+            out += [0x7D, 0x0A]
+        }
+        return out
+    }
+
+    /// A Mermaid sequence diagram: the async queue, the functions and the targets as
+    /// participants; attempts as arrows, the rest as notes.
+    public static func mermaid(_ entries: [TimelineEntry]) -> [UInt8] {
+        guard !entries.isEmpty else { return [] }
+        var participants: [(id: String, label: String)] = [("Q", "Lambda async queue")]
+        var ids: [String: String] = [:]
+        func participant(_ key: String, _ label: String) -> String {
+            if let id = ids[key] { return id }
+            let id = "P\(participants.count)"
+            ids[key] = id
+            participants.append((id, label))
+            return id
+        }
+        func functionId(_ name: String) -> String { participant("fn:" + name, name) }
+        func targetId(_ arn: String) -> String {
+            let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let service = parts.count > 2 ? parts[2] : ""
+            let name = parts.last ?? arn
+            switch service {
+            case "lambda":
+                if let ref = FunctionReference.parse(arn) { return functionId(ref.name + (ref.qualifier.map { ":" + $0 } ?? "")) }
+                return functionId(name)
+            case "sqs": return participant(arn, "SQS queue " + name)
+            case "sns": return participant(arn, "SNS topic " + name)
+            case "events": return participant(arn, "EventBridge " + (parts.count > 5 ? parts[5] : name))
+            case "s3": return participant(arn, "S3 bucket " + name)
+            default: return participant(arn, arn)
+            }
+        }
+        let firstDay = TimeFormat.iso(entries[0].timeMs).prefix(10)
+        let oneDay = entries.allSatisfy { TimeFormat.iso($0.timeMs).prefix(10) == firstDay }
+        func time(_ ms: SimInstant) -> String {
+            let iso = TimeFormat.iso(ms)
+            return oneDay ? String(iso.dropFirst(11).dropLast()) : iso
+        }
+        var body: [String] = []
+        if oneDay { body.append("Note over Q: \(firstDay) (UTC)") }
+        for e in entries {
+            let id = String(e.requestId.prefix(8))
+            switch e.event {
+            case .enqueue:
+                body.append("Note over Q: \(time(e.timeMs)) enqueue \(id) \(e.detail)")
+            case .invoke:
+                let f = functionId(e.function)
+                let label = e.source == "sync" ? "sync invoke" : "attempt \(e.attempt ?? 1)"
+                body.append("Q->>\(f): \(time(e.timeMs)) \(label) \(id)")
+                body.append("\(f)-->>Q: \(e.result ?? "")\(e.errorType.map { " " + $0 } ?? "")")
+            case .throttle:
+                body.append("Q-x\(functionId(e.function)): \(time(e.timeMs)) \(e.detail) \(id)")
+            case .retryScheduled:
+                body.append("Note over Q: \(time(e.timeMs)) \(id) retry: \(e.detail)")
+            case .destination, .dlq:
+                let t = targetId(e.target ?? "")
+                let what = e.event == .dlq ? "DLQ \(e.condition ?? "")" : (e.detail.hasPrefix("on-success") ? "on-success" : "on-failure") + " \(e.condition ?? "")"
+                body.append("Q->>\(t): \(time(e.timeMs)) \(what) \(id)\(e.result == "error" ? " (delivery failed)" : "")")
+            case .expire, .discard:
+                body.append("Note over Q: \(time(e.timeMs)) \(id) \(e.event.rawValue): \(e.detail)")
+            }
+        }
+        var text = "sequenceDiagram\n"
+        for p in participants { text += "    participant \(p.id) as \(sanitize(p.label))\n" }
+        for line in body { text += "    " + sanitize(line) + "\n" }
+        return Array(text.utf8)
+    }
+
+    /// Mermaid ends a statement at `;` and reads `#…;` as an entity.
+    static func sanitize(_ s: String) -> String {
+        guard s.contains(";") || s.contains("#") else { return s }
+        var out = ""
+        for c in s {
+            switch c {
+            case "#": out += "#35;"
+            case ";": out += "#59;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func pad(_ s: String, to width: Int, into out: inout [UInt8]) {
+        out += Array(s.utf8)
+        let n = width - s.count
+        if n > 0 { out += [UInt8](repeating: 0x20, count: n) }
+    }
+}
+
+/// Formats instants, remembering the last one: a timeline repeats the same millisecond often.
+struct ClockText {
+    private var lastMs: SimInstant = .min
+    private var last: [UInt8] = []
+
+    mutating func iso(_ ms: SimInstant) -> [UInt8] {
+        if ms != lastMs {
+            lastMs = ms
+            last = Array(TimeFormat.iso(ms).utf8)
+        }
+        return last
+    }
+}
