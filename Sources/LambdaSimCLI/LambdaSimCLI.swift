@@ -51,6 +51,8 @@ struct CommandContext {
     var v2Debug = false
     /// `cli_pager` is set to the empty string in the profile, or `AWS_PAGER` is set.
     var pagerConfigured = false
+    /// The profile's `cli_timestamp_format` (`iso8601` or `wire`), if set.
+    var timestampFormat: String?
 
     func engineSettings() -> EngineSettings {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -152,6 +154,7 @@ public enum LambdaSimCLI {
         context.v2Debug = dialect == .v1
             && (globals.v2Debug || environment["AWS_CLI_UPGRADE_DEBUG_MODE"]?.lowercased() == "true")
         context.pagerConfigured = profile["cli_pager"] == "" || environment["AWS_PAGER"] != nil
+        context.timestampFormat = profile["cli_timestamp_format"]
         return context
     }
 }

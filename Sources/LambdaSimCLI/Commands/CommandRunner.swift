@@ -34,7 +34,8 @@ struct CommandRunner {
             context.streams.stderr(Array(V2DebugWarnings.pager.utf8))
         }
         let query = try OutputRenderer.compileQuery(context.globals.query)
-        let renderer = OutputRenderer(format: context.globals.output ?? "json", query: query, dialect: context.dialect)
+        let renderer = OutputRenderer(format: context.globals.output ?? "json", query: query, dialect: context.dialect,
+                                      timestampFormat: context.timestampFormat)
         let converter = ParamConverter(model: model, binaryFormat: context.binaryFormat, dialect: context.dialect,
                                        workingDirectory: context.workingDirectory)
         if context.globals.generateSkeleton != nil {

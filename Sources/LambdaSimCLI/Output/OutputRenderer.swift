@@ -7,6 +7,17 @@ struct OutputRenderer {
     var format: String
     var query: JMESPathExpression?
     var dialect: Dialect
+    /// `cli_timestamp_format` from the profile: `iso8601` or `wire`; nil = the dialect's default
+    /// (v1 wire, v2 iso8601).
+    var timestampFormat: String?
+
+    private var isoTimestamps: Bool {
+        switch timestampFormat {
+        case "iso8601": return true
+        case "wire": return false
+        default: return dialect == .v2
+        }
+    }
 
     /// Compiles `--query`, with the CLI's message for a bad expression.
     static func compileQuery(_ text: String?) throws -> JMESPathExpression? {
@@ -66,8 +77,9 @@ struct OutputRenderer {
             for (k, v) in object { out[k] = ordered(v, shape: valueShape, model: model) }
             return .object(out)
         case .timestamp:
-            // Epoch numbers on the wire: v1 prints them as they came, v2 as ISO 8601 local time.
-            guard dialect == .v2, let seconds = node.doubleValue else { return node }
+            // Epoch numbers on the wire: v1 prints them as they came, v2 as ISO 8601 local time
+            // (either way round with `cli_timestamp_format`).
+            guard isoTimestamps, let seconds = node.doubleValue else { return node }
             return .string(TimeFormat.cliV2(seconds: seconds))
         default:
             return node
