@@ -8,6 +8,11 @@ import Darwin
 @_silgen_name("posix_spawn_file_actions_addchdir_np")
 private func spawnAddChdir(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
 
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+): the child closes every inherited
+/// descriptor from `from` up, so no lock file, socket or pipe of ours leaks into function code.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 /// A child process started with `posix_spawn` in its own process group, with pipes for
 /// stdin, stdout and stderr. (Foundation's `Process` polls every 50 ms on Linux; this does not.)
 public final class ChildProcess: @unchecked Sendable {
@@ -26,13 +31,15 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Starts `executable` (a path) with `arguments` (not including argv[0]) and exactly `environment`.
+    /// With `mergeOutput`, stdout and stderr share one pipe (`stdoutFD`), so their lines keep
+    /// the order the process wrote them in; `stderrFD` is then -1.
     public init(executable: String, arguments: [String], environment: [String: String], directory: String?,
-                captureStderr: Bool = true) throws
+                captureStderr: Bool = true, mergeOutput: Bool = false) throws
     {
         var inPipe: [Int32] = [0, 0]
         var outPipe: [Int32] = [0, 0]
-        var errPipe: [Int32] = [0, 0]
-        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, mergeOutput || pipe(&errPipe) == 0 else {
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
         var actions = posix_spawn_file_actions_t()
@@ -40,8 +47,9 @@ public final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for fd in inPipe + outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        posix_spawn_file_actions_adddup2(&actions, mergeOutput ? outPipe[1] : errPipe[1], 2)
+        for fd in inPipe + outPipe + errPipe where fd >= 0 { posix_spawn_file_actions_addclose(&actions, fd) }
+        _ = spawnAddCloseFrom(&actions, 3)
         if let directory {
             _ = spawnAddChdir(&actions, directory)
         }
@@ -72,18 +80,18 @@ public final class ChildProcess: @unchecked Sendable {
         let rc = posix_spawn(&child, executable, &actions, &attributes, &cArgs, &cEnv)
         close(inPipe[0])
         close(outPipe[1])
-        close(errPipe[1])
+        if errPipe[1] >= 0 { close(errPipe[1]) }
         if rc != 0 {
             close(inPipe[1])
             close(outPipe[0])
-            close(errPipe[0])
+            if errPipe[0] >= 0 { close(errPipe[0]) }
             throw SpawnError(description: String(cString: strerror(rc)))
         }
         pid = child
         stdinFD = inPipe[1]
         stdoutFD = outPipe[0]
         stderrFD = errPipe[0]
-        for fd in [stdinFD, stdoutFD, stderrFD] { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
     }
 
     deinit {

@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LambdaSimSupport
+
+/// Files the real runtimes need beside the state file, under `<state dir>/runtime/`:
+///
+/// - `<language>-<hash>/<bootstrap>`: the bootstrap shipped inside the binary, written once,
+///   content-addressed (a new lambda-sim with a different bootstrap writes a new directory);
+/// - `interpreters/<hash>`: where a pyenv-style shim (`~/.pyenv/shims/python3`) really leads,
+///   so a cold start does not pay the shim's ~50 ms on every command.
+///
+/// Everything is written to a temporary name and renamed, so concurrent commands never see a
+/// half-written file. When the state directory is not writable, `/tmp` is used instead.
+enum RuntimeFiles {
+    static func root(settings: EngineSettings) -> String {
+        let state = settings.statePath
+        let directory = state.lastIndex(of: "/").map { String(state[..<$0]) } ?? "."
+        return (directory.isEmpty ? "/" : directory) + "/runtime"
+    }
+
+    /// The path of `source` as `name`, written if it is not there yet.
+    static func bootstrap(language: String, name: String, source: String, settings: EngineSettings) throws -> String {
+        let bytes = Array(source.utf8)
+        let digest = String(SHA256.hexDigest(bytes).prefix(16))
+        var lastError = ""
+        for base in [root(settings: settings), "/tmp/lambda-sim-\(getuid())/runtime"] {
+            let directory = "\(base)/\(language)-\(digest)"
+            let path = "\(directory)/\(name)"
+            if access(path, R_OK) == 0 { return path }
+            do {
+                try makeDirectories(directory)
+                try writeAtomically(path, bytes)
+                return path
+            } catch {
+                lastError = "\(error)"
+            }
+        }
+        throw ChildProcess.SpawnError(description: "cannot write the \(language) bootstrap: \(lastError)")
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw ChildProcess.SpawnError(description: "mkdir \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        let temp = "\(path).tmp\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ChildProcess.SpawnError(description: "open \(temp): \(String(cString: strerror(errno)))")
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 {
+                close(fd)
+                unlink(temp)
+                throw ChildProcess.SpawnError(description: "write \(temp): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            throw ChildProcess.SpawnError(description: "rename \(temp): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, file)
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func modificationTime(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
+    }
+
+    // MARK: - Interpreters
+
+    /// The interpreter to run: `name` (or a path) found on the caller's PATH, with a pyenv
+    /// shim replaced by the interpreter it selects for `directory`.
+    static func interpreter(_ name: String, directory: String, settings: EngineSettings) -> String? {
+        guard let found = ChildProcess.which(name, searchPath: settings.searchPath) else { return nil }
+        let parts = found.split(separator: "/")
+        guard parts.count >= 2, parts[parts.count - 2] == "shims" else { return found }
+        let pyenvRoot = "/" + parts.dropLast(2).joined(separator: "/")
+        let key = String(SHA256.hexDigest(Array("\(found)\n\(directory)".utf8)).prefix(24))
+        let cachePath = "\(root(settings: settings))/interpreters/\(key)"
+        // The cached answer holds until pyenv's global version or the code's .python-version changes.
+        let inputs = ["\(pyenvRoot)/version", "\(directory)/.python-version"].compactMap(modificationTime)
+        if let cached = readText(cachePath)?.split(separator: "\n").first.map(String.init),
+            let cacheTime = modificationTime(cachePath), inputs.allSatisfy({ $0 < cacheTime }),
+            access(cached, X_OK) == 0
+        {
+            return cached
+        }
+        guard let resolved = askShim(found, directory: directory, settings: settings) else { return found }
+        if (try? makeDirectories("\(root(settings: settings))/interpreters")) != nil {
+            try? writeAtomically(cachePath, Array((resolved + "\n").utf8))
+        }
+        return resolved
+    }
+
+    /// Runs the shim once to learn the real executable (`sys.executable`).
+    private static func askShim(_ shim: String, directory: String, settings: EngineSettings) -> String? {
+        let environment = ["PATH": settings.searchPath, "LANG": "C.UTF-8"]
+        guard let process = try? ChildProcess(executable: shim, arguments: ["-c", "import sys; sys.stdout.write(sys.executable)"],
+                                              environment: environment, directory: directory)
+        else { return nil }
+        let result = process.communicate(input: [], timeoutMs: 10_000)
+        let path = String(decoding: result.stdout, as: UTF8.self)
+        guard !result.timedOut, process.exitStatus == 0, path.hasPrefix("/"), access(path, X_OK) == 0 else { return nil }
+        return path
+    }
+}
