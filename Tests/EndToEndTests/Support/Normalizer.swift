@@ -23,8 +23,8 @@ import Foundation
 ///   (and apply `logDurations` to it);
 /// - `base64Tokens`: any run of 60+ base64 characters (a `LogResult` inside a table) is decoded
 ///   and shown as `<base64 of: TEXT>` like `LogResult` above;
-/// - `collapseTableRuns`: runs of 3+ spaces or dashes become 2, for tables whose width depends on
-///   a normalised value.
+/// - `collapseTableRuns` (stdout only): runs of 3+ spaces or dashes become 2, for tables whose
+///   width depends on a normalised value.
 struct Normalizer: Sendable {
     struct Options: OptionSet, Sendable {
         let rawValue: Int
@@ -57,7 +57,11 @@ struct Normalizer: Sendable {
             bytes = [UInt8](data)
         }
         guard let text = String(validatingUTF8Bytes: bytes) else { return bytes }
-        return Array(apply(text).utf8)
+        var normalised = apply(text)
+        if isStdout, options.contains(.collapseTableRuns) {
+            normalised = normalised.replacing(#/ {3,}/#, with: "  ").replacing(#/-{3,}/#, with: "--")
+        }
+        return Array(normalised.utf8)
     }
 
     func apply(_ input: String) -> String {
@@ -77,9 +81,6 @@ struct Normalizer: Sendable {
         }
         text = plain(text)
         if options.contains(.logDurations) || options.contains(.base64Stdout) { text = durations(text) }
-        if options.contains(.collapseTableRuns) {
-            text = text.replacing(#/ {3,}/#, with: "  ").replacing(#/-{3,}/#, with: "--")
-        }
         return text
     }
 
