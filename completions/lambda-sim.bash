@@ -3,7 +3,7 @@ _lambda_sim() {
     local cur prev words cword
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local globals="--region --profile --output --query --cli-binary-format --cli-input-json --generate-cli-skeleton --endpoint-url --state --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --debug --no-paginate --no-verify-ssl --no-sign-request --ca-bundle --cli-read-timeout --cli-connect-timeout --color --version --help"
+    local globals="--region --profile --output --query --cli-binary-format --cli-input-json --generate-cli-skeleton --endpoint-url --state --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --debug --v2-debug --no-paginate --no-verify-ssl --no-sign-request --ca-bundle --cli-read-timeout --cli-connect-timeout --color --version --help"
     local services="lambda sqs sns kinesis dynamodb events s3"
     local service=lambda command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -80,7 +80,7 @@ _lambda_sim() {
         "sqs list-queues") opts="--queue-name-prefix --next-token --max-results" ;;
         "sqs delete-queue") opts="--queue-url" ;;
         "sns create-topic") opts="--name --attributes --tags --data-protection-policy" ;;
-        "sns subscribe") opts="--topic-arn --protocol --endpoint --attributes --return-subscription-arn --no-return-subscription-arn" ;;
+        "sns subscribe") opts="--topic-arn --protocol --notification-endpoint --attributes --return-subscription-arn --no-return-subscription-arn" ;;
         "sns publish") opts="--topic-arn --target-arn --phone-number --message --subject --message-structure --message-attributes --message-deduplication-id --message-group-id" ;;
         "sns list-topics") opts="--next-token" ;;
         "sns list-subscriptions") opts="--next-token" ;;

@@ -88,6 +88,25 @@ final class ResourcesEndToEndTests: XCTestCase {
         XCTAssertEqual(listed.stdoutText, "{\n    \"QueueUrls\": [\n        \"\(Self.queueURL)\"\n    ]\n}\n")
     }
 
+    func testBinaryAttributesFollowTheCLIBinaryFormat() throws {
+        let s = try Sandbox()
+        try s.setup("sqs", "create-queue", "--queue-name", "q")
+        // Expected digests computed with Python: the SQS attribute algorithm over the name "b",
+        // type "Binary" and the bytes b"aGk=" (raw text, the default) or b"hi" (base64 decoded).
+        let cases: [(format: String, md5: String)] = [("raw-in-base64-out", "f4904d6de7ec2ad40d03d88c7904ee0d"),
+                                                     ("base64", "b8c9387289a959eb05a11ef433bf37f8")]
+        for (format, md5) in cases {
+            for value in [#"{"b":{"DataType":"Binary","BinaryValue":"aGk="}}"#, "b={DataType=Binary,BinaryValue=aGk=}"] {
+                let sent = try json(try s.run(["sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "x",
+                                               "--message-attributes", value, "--cli-binary-format", format]))
+                XCTAssertEqual(sent["MD5OfMessageAttributes"]?.stringValue, md5, "\(format) \(value)")
+            }
+        }
+        let received = try json(try s.run(["sqs", "receive-message", "--queue-url", Self.queueURL, "--message-attribute-names", "All"]))
+        XCTAssertEqual(received["Messages"]?.arrayValue?.first?["MessageAttributes"]?["b"]?["BinaryValue"], "YUdrPQ==",
+                       "binary values print as base64, as the CLI prints bytes")
+    }
+
     func testSNSPublishReachesASubscribedQueue() throws {
         let s = try Sandbox()
         try s.setup("sqs", "create-queue", "--queue-name", "q")

@@ -118,17 +118,18 @@ struct ParamConverter {
         case .timestamp:
             return .string(text)
         case .blob:
-            return .string(Base64.encode(Array(text.utf8)))
+            return try nestedBlob(text, cliName: cliName)
         case .structure, .map, .list:
             let trimmed = text.trimmingSpaces()
             if trimmed.hasPrefix("{") || trimmed.hasPrefix("[") || (shape.kind == .list && trimmed.hasPrefix("[")) {
+                let json: JSON
                 do {
-                    let json = try JSONParser.parse(trimmed)
-                    return json
+                    json = try JSONParser.parse(trimmed)
                 } catch {
                     let message = "Invalid JSON: \(error.message): line \(error.line) column \(error.column) (char \(error.offset))"
                     throw CLIError.parameter("Error parsing parameter '\(cliName)': \(message)\nJSON received: \(text)")
                 }
+                return try encodingBlobs(json, shape: shape, cliName: cliName)
             }
             let tree: JSON
             do {
@@ -141,6 +142,42 @@ struct ParamConverter {
                 throw CLIError.parameter("Error parsing parameter '\(cliName)': \(error.message)")
             }
             return try typed(tree, shape: shape, cliName: cliName)
+        }
+    }
+
+    /// A blob inside a structure (SQS `BinaryValue`, …) as the engine receives blobs: base64.
+    /// Raw text by default (`raw-in-base64-out`), already base64 with `--cli-binary-format base64`.
+    func nestedBlob(_ text: String, cliName: String) throws -> JSON {
+        if binaryFormat == "base64" {
+            guard Base64.decode(text) != nil else { throw CLIError.parameter("Invalid base64: \"\(text)\"") }
+            return .string(text)
+        }
+        return .string(Base64.encode(Array(text.utf8)))
+    }
+
+    /// The blobs of a JSON value given for a structure, map or list, encoded as `nestedBlob` does.
+    func encodingBlobs(_ node: JSON, shape: ShapeModel, cliName: String) throws -> JSON {
+        switch shape.kind {
+        case .blob:
+            guard let text = node.stringValue else { return node }
+            return try nestedBlob(text, cliName: cliName)
+        case .structure:
+            guard var object = node.objectValue else { return node }
+            for (member, shapeName) in shape.members {
+                guard let child = object[member], let memberShape = model.shapes[shapeName] else { continue }
+                object[member] = try encodingBlobs(child, shape: memberShape, cliName: cliName)
+            }
+            return .object(object)
+        case .map:
+            guard let object = node.objectValue, let valueShape = model.shape(shape.value) else { return node }
+            var out = JSONObject()
+            for (key, child) in object { out[key] = try encodingBlobs(child, shape: valueShape, cliName: cliName) }
+            return .object(out)
+        case .list:
+            guard let items = node.arrayValue, let memberShape = model.shape(shape.member) else { return node }
+            return .array(try items.map { try encodingBlobs($0, shape: memberShape, cliName: cliName) })
+        default:
+            return node
         }
     }
 

@@ -122,6 +122,13 @@ enum CommandRegistry {
             }
             options.append(OptionSpec(name: "code-path", member: "CodePath", value: .string,
                                       help: "lambda-sim: use a local directory or file in place as the code.", completion: "file"))
+        case (.sns, "subscribe"):
+            // awscli's argrename: 'sns.subscribe.endpoint' → 'notification-endpoint'.
+            options = options.map { o in
+                var o = o
+                if o.name == "endpoint" { o.name = "notification-endpoint" }
+                return o
+            }
         case (.lambda, "put-function-event-invoke-config"):
             options.append(OptionSpec(name: "on-success", member: nil, value: .string,
                                       help: "lambda-sim: shorthand for DestinationConfig.OnSuccess.Destination."))
