@@ -276,6 +276,35 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(String(decoding: outfile, as: UTF8.self), #"{"nested": true, "event": {"x": [1, 2]}}"#)
     }
 
+    /// Reference §6: the 4 KB limit is measured on the compact JSON of the map (4096 bytes pass,
+    /// 4097 fail), reserved keys and the key pattern are refused with AWS's messages.
+    func testEnvironmentValidation() throws {
+        let s = try Sandbox.runtime()
+        try s.createBuiltin("fn")
+        let fits = String(repeating: "x", count: 4080)  // {"LARGE_VAR":"…"} is 4096 bytes
+        let update = ["update-function-configuration", "--function-name", "fn", "--environment"]
+        XCTAssertEqual(try s.run(update + [#"{"Variables":{"LARGE_VAR":"\#(fits)"}}"#]).exitCode, 0)
+        let tooBig = try s.run(update + [#"{"Variables":{"LARGE_VAR":"\#(fits)y"}}"#])
+        XCTAssertEqual(tooBig.exitCode, 254)
+        XCTAssertEqual(tooBig.stderrText, """
+
+            An error occurred (InvalidParameterValueException) when calling the UpdateFunctionConfiguration operation: \
+            Lambda was unable to configure your environment variables because the environment variables you have provided \
+            exceeded the 4KB limit. String measured: {"LARGE_VAR":"\(fits)y"}
+
+            """)
+        let reserved = try s.run(update + ["Variables={AWS_REGION=eu-west-1,OK_KEY=1}"])
+        XCTAssertEqual(reserved.exitCode, 254)
+        XCTAssertTrue(reserved.stderrText.hasSuffix(
+            "contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION\n"),
+            reserved.stderrText)
+        let badKey = try s.run(update + ["Variables={1BAD=x}"])
+        XCTAssertEqual(badKey.exitCode, 254)
+        XCTAssertTrue(badKey.stderrText.contains(
+            "(ValidationException) when calling the UpdateFunctionConfiguration operation: 1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]"),
+            badKey.stderrText)
+    }
+
     // MARK: - Node.js
 
     func testNodeAsyncHandlerAndConsoleLines() throws {

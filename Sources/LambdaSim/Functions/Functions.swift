@@ -130,6 +130,15 @@ extension Engine {
 
     /// Lambda's 4 KB limit (the compact JSON of the map), key pattern and reserved keys.
     static func validateEnvironment(_ vars: JSONObject) throws {
+        // The model's key pattern is checked first (a ValidationException), then the service's rules.
+        for key in vars.keys {
+            let chars = Array(key.utf8)
+            let ok = chars.count >= 2 && chars[0].isASCIILetter && chars.dropFirst().allSatisfy { $0.isASCIILetter || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+            if !ok {
+                throw ServiceError.validation(
+                    "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+            }
+        }
         var measured = JSONObject()
         for (k, v) in vars { measured[k] = .string(v.stringValue ?? JSONWriter.string(v)) }
         let text = JSONWriter.string(.object(measured))
@@ -141,14 +150,6 @@ extension Engine {
         if !reserved.isEmpty {
             throw ServiceError.invalidParameter(
                 "Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: \(reserved.joined(separator: ", "))")
-        }
-        for key in vars.keys {
-            let chars = Array(key.utf8)
-            let ok = chars.count >= 2 && chars[0].isASCIILetter && chars.dropFirst().allSatisfy { $0.isASCIILetter || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
-            if !ok {
-                throw ServiceError.validation(
-                    "1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
-            }
         }
     }
 
