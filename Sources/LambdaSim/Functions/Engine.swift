@@ -71,6 +71,7 @@ public final class Engine: @unchecked Sendable {
         default:
             if let result = try performAsyncOperation(operation, params) { return result }
             if let result = try performResourceOperation(operation, params) { return result }
+            if let result = try performEventSourceOperation(operation, params) { return result }
             throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
         }
     }

@@ -20,6 +20,8 @@ public struct State: Codable, Sendable {
     public var resources: LocalResources?
     /// The async scheduler's own bookkeeping (Async/).
     public var asyncState: AsyncState?
+    /// Event source mappings by UUID (EventSources/).
+    public var eventSourceMappings: [String: EventSourceMapping]?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion
