@@ -492,7 +492,7 @@ final class AsyncScheduler {
                                condition: condition, why: expired))
         }
         let onFailure = target.policy.onFailure
-        if onFailure == nil, target.deadLetterArn == nil, expired == nil {
+        if onFailure == nil, target.deadLetterArn == nil {
             emit(TimelineEntry(timeMs: t, event: .discard, function: target.display, requestId: event.requestId,
                                condition: condition, why: .noFailureTarget))
         }

@@ -192,7 +192,7 @@ extension Engine {
 
     func getEventInvokeConfig(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
-        let (key, _, qualifier) = try eventInvokeTargetOrMissingConfig(state, p)
+        let (key, _, qualifier) = try eventInvokeTargetOrMissingFunction(state, p)
         guard let config = state.functions[key]?.eventInvokeConfigs?[qualifier] else {
             throw missingConfig(p, qualifier: qualifier)
         }
@@ -201,7 +201,7 @@ extension Engine {
 
     func listEventInvokeConfigs(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
-        let (key, _, _) = try eventInvokeTarget(state, p, missing: ServiceError.notFound("The function doesn't exist."))
+        let (key, _, _) = try eventInvokeTargetOrMissingFunction(state, p)
         let configs = state.functions[key]?.eventInvokeConfigs ?? [:]
         let items = configs.keys.sorted(by: Self.qualifierOrder).compactMap { configs[$0] }
         if let max = p.int("MaxItems"), max < 1 || max > 50 {
@@ -213,7 +213,7 @@ extension Engine {
 
     func deleteEventInvokeConfig(_ p: JSONObject) throws -> JSON {
         try store.update { state -> JSON in
-            let (key, _, qualifier) = try self.eventInvokeTargetOrMissingConfig(state, p)
+            let (key, _, qualifier) = try self.eventInvokeTargetOrMissingFunction(state, p)
             guard state.functions[key]?.eventInvokeConfigs?[qualifier] != nil else {
                 throw self.missingConfig(p, qualifier: qualifier)
             }
@@ -223,11 +223,12 @@ extension Engine {
         }
     }
 
-    /// Get and Delete answer a missing function like a missing config.
-    private func eventInvokeTargetOrMissingConfig(_ state: State, _ p: JSONObject) throws -> (key: String, name: String, qualifier: String) {
+    /// Get, List and Delete answer a missing function as `GetFunction` does (reference case 83).
+    private func eventInvokeTargetOrMissingFunction(_ state: State, _ p: JSONObject) throws -> (key: String, name: String, qualifier: String) {
         let ref = FunctionReference.parse(p.string("FunctionName") ?? "")
-        let qualifier = p.string("Qualifier") ?? ref?.qualifier ?? "$LATEST"
-        return try eventInvokeTarget(state, p, missing: missingConfig(p, qualifier: qualifier))
+        let explicit = p.string("Qualifier") ?? ref?.qualifier
+        let arn = Arn.function(region: region, name: ref?.name ?? "")
+        return try eventInvokeTarget(state, p, missing: ServiceError.notFound("Function not found: \(arn)\(explicit.map { ":" + $0 } ?? "")"))
     }
 
     private func missingConfig(_ p: JSONObject, qualifier: String) -> ServiceError {

@@ -151,13 +151,20 @@ struct ScenarioRunner {
             }
             var final = horizon
             if final == nil, let spec = scenario["simulate"] {
+                // "none": play the steps only (the benchmark times setup this way).
+                if spec.stringValue == "none" { return Self.sorted(timeline) }
                 final = try Self.horizon(spec)
             }
             timeline += try engine.simulate(SimulationOptions(horizon: final ?? .idle)).timeline
         } catch let problem as Problem {
             throw CLIError.other("scenario \(path): \(problem.message)")
         }
-        return timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
+        return Self.sorted(timeline)
+    }
+
+    /// In time order; steps at the same instant keep the order they happened in.
+    static func sorted(_ timeline: [TimelineEntry]) -> [TimelineEntry] {
+        timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
     }
 
     static func horizon(_ spec: JSON) throws -> SimulationOptions.Horizon {
