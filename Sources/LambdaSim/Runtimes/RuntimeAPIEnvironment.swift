@@ -239,7 +239,7 @@ final class RuntimeAPIEnvironment: ExecutionEnvironment {
                 return Self.entrypointError(input, detail: "\(error)")
             }
             executable = interpreter
-            arguments = isPython ? ["-u", script] : [script]
+            arguments = isPython ? PythonBootstrap.arguments(script: script) : [script]
             if let slash = interpreter.lastIndex(of: "/") { extraPath = [String(interpreter[..<slash])] }
         case .provided:
             executable = root + "/bootstrap"
