@@ -58,8 +58,12 @@ final class SQSMessageStore {
     private var identity: FileIdentity?
     private var offset = 0
     private var journalRecords = 0
+    /// An `O_APPEND` descriptor on the journal, or -1.
+    private var appendFD: Int32 = -1
 
     init(path: String) { self.path = path }
+
+    deinit { closeAppendDescriptor() }
 
     var count: Int { messages.count }
 
@@ -83,6 +87,7 @@ final class SQSMessageStore {
     }
 
     private func reset() {
+        closeAppendDescriptor()
         messages = [:]
         heap = VisibilityHeap()
         lastSeq = 0
@@ -115,8 +120,10 @@ final class SQSMessageStore {
         guard let lastNewline = bytes.lastIndex(of: 0x0A) else { return }
         var lineStart = 0
         for i in 0...lastNewline where bytes[i] == 0x0A {
-            if i > lineStart, let record = try? JSONParser.parse(bytes: bytes[lineStart..<i]) {
-                apply(record)
+            if i > lineStart, let record = try? JSONParser.parse(bytes: bytes[lineStart..<i]),
+                let op = JournalOp(record)
+            {
+                apply(op)
                 journalRecords += 1
             }
             lineStart = i + 1
@@ -126,43 +133,75 @@ final class SQSMessageStore {
 
     // MARK: - Changing the journal
 
-    /// Appends `records` to the file, then applies them in memory.
-    func commit(_ records: [JSON]) throws {
-        guard !records.isEmpty else { return }
-        try refresh()
+    /// Appends `ops` to the file, then applies them in memory. Call inside
+    /// `SQSStoreCache.with`, which has just brought the store up to date with the file.
+    func commit(_ ops: [JournalOp]) throws {
+        guard !ops.isEmpty else { return }
         var text = ""
-        for record in records {
-            text += JSONWriter.string(record)
-            text += "\n"
-        }
-        try ensureDirectory()
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw StateFileError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        let bytes = Array(text.utf8)
-        var written = 0
-        var failure: Int32 = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                break
+        for var op in ops {
+            if case var .send(m) = op, m.seq == 0 {
+                m.seq = lastSeq + 1
+                op = .send(m)
             }
-            written += n
+            text += op.line
+            text += "\n"
+            apply(op)
         }
-        close(fd)
-        if failure != 0 {
-            throw StateFileError(path: path, reason: "cannot write: \(String(cString: strerror(failure)))")
+        // Memory runs ahead of the file only until this write; a failed write resets it.
+        do {
+            try append(text)
+        } catch {
+            reset()
+            throw error
         }
-        for record in records { apply(record) }
-        journalRecords += records.count
-        offset += bytes.count
-        identity = FileIdentity(path: path)
+        journalRecords += ops.count
+        try compactIfDue()
+    }
+
+    private func compactIfDue() throws {
         if journalRecords > 256, journalRecords > 4 * (messages.count + deduplication.count) {
             try compact()
         }
+    }
+
+    /// Writes `text` at the end of the journal through a descriptor kept open while the file
+    /// stays the same one. A failed write is cut back off, so the journal never keeps half a line.
+    private func append(_ text: String) throws {
+        if appendFD < 0 {
+            var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if fd < 0, errno == ENOENT {
+                try ensureDirectory()
+                fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            }
+            guard fd >= 0 else {
+                throw StateFileError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
+            }
+            appendFD = fd
+        }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(appendFD, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let failure = errno
+                _ = ftruncate(appendFD, off_t(offset))
+                throw StateFileError(path: path, reason: "cannot write: \(String(cString: strerror(failure)))")
+            }
+            written += n
+        }
+        offset += bytes.count
+        if var known = identity {
+            known.size = offset
+            identity = known
+        } else {
+            identity = FileIdentity(path: path)
+        }
+    }
+
+    private func closeAppendDescriptor() {
+        if appendFD >= 0 { close(appendFD) }
+        appendFD = -1
     }
 
     /// Rewrites the journal as one record per live message (and live deduplication id).
@@ -171,19 +210,18 @@ final class SQSMessageStore {
         var text = ""
         var lines = 0
         for message in messages.values.sorted(by: { $0.seq < $1.seq }) {
-            text += JSONWriter.string(Self.sendRecord(message))
+            text += Self.sendLine(message)
             text += "\n"
             lines += 1
         }
         for (key, entry) in deduplication.sorted(by: { $0.key < $1.key }) where messages[entry.messageId] == nil {
-            text += JSONWriter.string(.object(JSONObject([
-                ("op", "dedup"), ("key", .string(key)), ("messageId", .string(entry.messageId)), ("at", .int(Int(entry.atMs))),
-            ])))
+            text += JournalOp.deduplication(key: key, messageId: entry.messageId, atMs: entry.atMs).line
             text += "\n"
             lines += 1
         }
         let data = Data(text.utf8)
         try StateStore.atomicWrite(data, to: path)
+        closeAppendDescriptor()
         journalRecords = lines
         offset = data.count
         identity = FileIdentity(path: path)
@@ -208,32 +246,41 @@ final class SQSMessageStore {
 
     // MARK: - Records
 
-    static func sendRecord(_ m: SQSMessage) -> JSON {
-        var o = JSONObject()
-        o["op"] = "send"
-        o["messageId"] = .string(m.messageId)
-        o["seq"] = .int(Int(m.seq))
-        o["body"] = .string(m.body)
-        o["md5OfBody"] = .string(m.md5OfBody)
+    /// A `send` line (without its newline), written directly: the hot path of every send.
+    static func sendLine(_ m: SQSMessage) -> String {
+        var out = "{\"op\":\"send\""
+        func string(_ key: String, _ value: String?) {
+            guard let value else { return }
+            out += ",\"" + key + "\":"
+            JSONWriter.writeString(value, into: &out)
+        }
+        func number(_ key: String, _ value: Int64?) {
+            guard let value else { return }
+            out += ",\"" + key + "\":" + String(value)
+        }
+        string("messageId", m.messageId)
+        number("seq", m.seq)
+        string("body", m.body)
+        string("md5OfBody", m.md5OfBody)
         if !m.messageAttributes.isEmpty {
             var attrs = JSONObject()
             for (name, value) in m.messageAttributes.sorted(by: { $0.key < $1.key }) { attrs[name] = value.sqsJSON }
-            o["messageAttributes"] = .object(attrs)
+            out += ",\"messageAttributes\":" + JSONWriter.string(.object(attrs))
         }
-        if let v = m.md5OfMessageAttributes { o["md5OfMessageAttributes"] = .string(v) }
-        if let v = m.awsTraceHeader { o["awsTraceHeader"] = .string(v) }
-        if let v = m.md5OfMessageSystemAttributes { o["md5OfMessageSystemAttributes"] = .string(v) }
-        o["senderId"] = .string(m.senderId)
-        o["sentTimestamp"] = .int(Int(m.sentMs))
-        o["visibleAt"] = .int(Int(m.visibleAtMs))
-        if m.receiveCount > 0 { o["receiveCount"] = .int(m.receiveCount) }
-        if let v = m.firstReceiveMs { o["firstReceiveTimestamp"] = .int(Int(v)) }
-        if let v = m.receiptHandle { o["receiptHandle"] = .string(v) }
-        if let v = m.messageGroupId { o["messageGroupId"] = .string(v) }
-        if let v = m.messageDeduplicationId { o["messageDeduplicationId"] = .string(v) }
-        if let v = m.sequenceNumber { o["sequenceNumber"] = .string(v) }
-        if let v = m.deadLetterQueueSourceArn { o["deadLetterQueueSourceArn"] = .string(v) }
-        return .object(o)
+        string("md5OfMessageAttributes", m.md5OfMessageAttributes)
+        string("awsTraceHeader", m.awsTraceHeader)
+        string("md5OfMessageSystemAttributes", m.md5OfMessageSystemAttributes)
+        string("senderId", m.senderId)
+        number("sentTimestamp", m.sentMs)
+        number("visibleAt", m.visibleAtMs)
+        number("receiveCount", m.receiveCount > 0 ? Int64(m.receiveCount) : nil)
+        number("firstReceiveTimestamp", m.firstReceiveMs)
+        string("receiptHandle", m.receiptHandle)
+        string("messageGroupId", m.messageGroupId)
+        string("messageDeduplicationId", m.messageDeduplicationId)
+        string("sequenceNumber", m.sequenceNumber)
+        string("deadLetterQueueSourceArn", m.deadLetterQueueSourceArn)
+        return out + "}"
     }
 
     static func message(from record: JSONObject) -> SQSMessage? {
@@ -256,68 +303,70 @@ final class SQSMessageStore {
             sequenceNumber: record.string("sequenceNumber"), deadLetterQueueSourceArn: record.string("deadLetterQueueSourceArn"))
     }
 
-    /// Applies one journal record to memory.
-    private func apply(_ record: JSON) {
-        guard let o = record.objectValue, let op = o.string("op") else { return }
+    /// Applies one journal operation to memory.
+    private func apply(_ op: JournalOp) {
         switch op {
-        case "send":
-            guard var m = Self.message(from: o) else { return }
-            if m.seq == 0 { m.seq = lastSeq + 1 }
-            lastSeq = max(lastSeq, m.seq)
-            messages[m.messageId] = m
-            heap.push(m)
-            if let group = m.messageGroupId { groups[group, default: []].append(m.messageId) }
-            if let key = m.messageDeduplicationId { deduplication[key] = (m.messageId, m.sentMs) }
-        case "recv":
-            guard let id = o.string("messageId"), var m = messages[id] else { return }
+        case let .send(m):
+            applySend(m)
+            return
+        case let .receive(id, handle, at, visibleAt):
+            guard var m = messages[id] else { return }
             m.receiveCount += 1
-            let at = SimInstant(o.int("at") ?? 0)
             if m.firstReceiveMs == nil { m.firstReceiveMs = at }
-            m.receiptHandle = o.string("receiptHandle")
-            m.visibleAtMs = SimInstant(o.int("visibleAt") ?? Int(at))
+            m.receiptHandle = handle
+            m.visibleAtMs = visibleAt
             m.version += 1
             messages[id] = m
             heap.push(m)
-        case "vis":
-            guard let id = o.string("messageId"), var m = messages[id] else { return }
-            m.visibleAtMs = SimInstant(o.int("visibleAt") ?? 0)
+        case let .visibility(id, visibleAt):
+            guard var m = messages[id] else { return }
+            m.visibleAtMs = visibleAt
             m.version += 1
             messages[id] = m
             heap.push(m)
-        case "del":
-            guard let id = o.string("messageId"), let m = messages.removeValue(forKey: id) else { return }
+        case let .delete(id, _):
+            guard let m = messages.removeValue(forKey: id) else { return }
             if let group = m.messageGroupId {
                 groups[group]?.removeAll { $0 == id }
                 if groups[group]?.isEmpty == true { groups[group] = nil }
             }
-        case "purge":
+        case .purge:
             messages = [:]
             groups = [:]
             heap = VisibilityHeap()
-        case "dedup":
-            guard let key = o.string("key"), let id = o.string("messageId") else { return }
-            deduplication[key] = (id, SimInstant(o.int("at") ?? 0))
-        default:
-            break
+        case let .deduplication(key, id, at):
+            deduplication[key] = (id, at)
         }
+        if heap.count > 3 * messages.count + 64 { heap.rebuild(messages.values) }
+    }
+
+    private func applySend(_ message: SQSMessage) {
+        var m = message
+        if m.seq == 0 { m.seq = lastSeq + 1 }
+        lastSeq = max(lastSeq, m.seq)
+        messages[m.messageId] = m
+        heap.push(m)
+        if let group = m.messageGroupId { groups[group, default: []].append(m.messageId) }
+        if let key = m.messageDeduplicationId { deduplication[key] = (m.messageId, m.sentMs) }
         if heap.count > 3 * messages.count + 64 { heap.rebuild(messages.values) }
     }
 
     // MARK: - Queries
 
-    /// The next message whose visibility has come (ordered by visible time, then arrival),
-    /// without changing anything; stale heap entries are dropped on the way.
-    func visibleCandidates(at now: SimInstant, limit: Int) -> [SQSMessage] {
-        var out: [SQSMessage] = []
-        var popped: [VisibilityHeap.Entry] = []
-        while out.count < limit, let top = heap.peek(), top.visibleAtMs <= now {
+    /// Takes the next message whose visibility has come (by visible time, then arrival) off the
+    /// heap; stale entries are dropped on the way. The caller hands every taken entry back
+    /// with `putBack` when it is done (entries of messages changed since are skipped later).
+    func takeVisible(at now: SimInstant) -> (entry: VisibilityHeap.Entry, message: SQSMessage)? {
+        while let top = heap.peek(), top.visibleAtMs <= now {
             heap.pop()
             guard let m = messages[top.messageId], m.version == top.version else { continue }
-            popped.append(top)
-            out.append(m)
+            return (top, m)
         }
-        for entry in popped { heap.push(entry) }
-        return out
+        return nil
+    }
+
+    func putBack(_ entries: [VisibilityHeap.Entry]) {
+        for entry in entries { heap.push(entry) }
     }
 
     /// Messages of `group` in arrival order (FIFO queues).
@@ -335,6 +384,86 @@ final class SQSMessageStore {
     /// Forgets FIFO deduplication ids older than five minutes.
     func expireDeduplication(now: SimInstant) {
         deduplication = deduplication.filter { now - $0.value.atMs < 300_000 }
+    }
+}
+
+/// One line of a queue's journal.
+enum JournalOp {
+    /// A message arrived (or, after compaction, a message's whole current state).
+    case send(SQSMessage)
+    /// Received at `atMs` with `receiptHandle`; invisible until `visibleAtMs`.
+    case receive(messageId: String, receiptHandle: String, atMs: SimInstant, visibleAtMs: SimInstant)
+    /// `change-message-visibility`.
+    case visibility(messageId: String, visibleAtMs: SimInstant)
+    /// Deleted; `reason` `expired` or `redrive` when the service removed it.
+    case delete(messageId: String, reason: String?)
+    /// Every message before this line is gone.
+    case purge(atMs: SimInstant)
+    /// (FIFO, written by compaction) a deduplication id still inside its five minutes.
+    case deduplication(key: String, messageId: String, atMs: SimInstant)
+
+    init?(_ record: JSON) {
+        guard let o = record.objectValue, let op = o.string("op") else { return nil }
+        switch op {
+        case "send":
+            guard let m = SQSMessageStore.message(from: o) else { return nil }
+            self = .send(m)
+        case "recv":
+            guard let id = o.string("messageId") else { return nil }
+            let at = SimInstant(o.int("at") ?? 0)
+            self = .receive(messageId: id, receiptHandle: o.string("receiptHandle") ?? "", atMs: at,
+                            visibleAtMs: SimInstant(o.int("visibleAt") ?? Int(at)))
+        case "vis":
+            guard let id = o.string("messageId") else { return nil }
+            self = .visibility(messageId: id, visibleAtMs: SimInstant(o.int("visibleAt") ?? 0))
+        case "del":
+            guard let id = o.string("messageId") else { return nil }
+            self = .delete(messageId: id, reason: o.string("reason"))
+        case "purge":
+            self = .purge(atMs: SimInstant(o.int("at") ?? 0))
+        case "dedup":
+            guard let key = o.string("key"), let id = o.string("messageId") else { return nil }
+            self = .deduplication(key: key, messageId: id, atMs: SimInstant(o.int("at") ?? 0))
+        default:
+            return nil
+        }
+    }
+
+    /// The compact JSON line (without its newline), written without building a JSON tree.
+    var line: String {
+        var out = ""
+        func string(_ key: String, _ value: String) {
+            out += ",\"" + key + "\":"
+            JSONWriter.writeString(value, into: &out)
+        }
+        func number(_ key: String, _ value: SimInstant) { out += ",\"" + key + "\":" + String(value) }
+        switch self {
+        case let .send(m):
+            return SQSMessageStore.sendLine(m)
+        case let .receive(id, handle, at, visibleAt):
+            out = "{\"op\":\"recv\""
+            string("messageId", id)
+            string("receiptHandle", handle)
+            number("at", at)
+            number("visibleAt", visibleAt)
+        case let .visibility(id, visibleAt):
+            out = "{\"op\":\"vis\""
+            string("messageId", id)
+            number("visibleAt", visibleAt)
+        case let .delete(id, reason):
+            out = "{\"op\":\"del\""
+            string("messageId", id)
+            if let reason { string("reason", reason) }
+        case let .purge(at):
+            out = "{\"op\":\"purge\""
+            number("at", at)
+        case let .deduplication(key, id, at):
+            out = "{\"op\":\"dedup\""
+            string("key", key)
+            string("messageId", id)
+            number("at", at)
+        }
+        return out + "}"
     }
 }
 

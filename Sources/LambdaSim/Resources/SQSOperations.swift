@@ -196,7 +196,7 @@ extension Engine {
             queue.lastPurgeMs = now
             state.localResources.queues[queue.region + "/" + queue.name] = queue
             try SQSStoreCache.shared.with(self.messagesPath(queue)) { store in
-                try store.commit([.object(JSONObject([("op", "purge"), ("at", .int(Int(now)))]))])
+                try store.commit([.purge(atMs: now)])
             }
         }
         return .object(JSONObject())
@@ -364,9 +364,7 @@ extension Engine {
             visibleAtMs: now + SimInstant(delay) * 1000, receiveCount: 0, firstReceiveMs: nil, receiptHandle: nil,
             seq: 0, messageGroupId: groupId, messageDeduplicationId: dedupKey, sequenceNumber: sequenceNumber,
             deadLetterQueueSourceArn: nil)
-        try SQSStoreCache.shared.with(path) { store in
-            try store.commit([SQSMessageStore.sendRecord(message)])
-        }
+        try SQSStoreCache.shared.with(path) { store in try store.commit([.send(message)]) }
         return message
     }
 
@@ -454,62 +452,50 @@ extension Engine {
         let storageId = queue.storageId
         return try SQSStoreCache.shared.with(path, dlqPath) { store, dlqStore in
             var result = SQSReceiveResult()
-            var records: [JSON] = []
-            var dlqRecords: [JSON] = []
+            var records: [JournalOp] = []
+            var dlqRecords: [JournalOp] = []
             var blockedGroups: Set<String> = []
             var deliveredInGroup: [String: Int] = [:]
-            // Look at a few more than needed: some may be redriven, expired or blocked.
-            var scanLimit = maxMessages * 4 + 16
-            while result.messages.count < maxMessages {
-                let candidates = store.visibleCandidates(at: now, limit: scanLimit)
-                var progressed = false
-                for m in candidates where result.messages.count < maxMessages {
-                    if records.contains(where: { $0["messageId"]?.stringValue == m.messageId }) { continue }
-                    if now - m.sentMs >= retentionMs {
-                        records.append(.object(JSONObject([("op", "del"), ("messageId", .string(m.messageId)), ("reason", "expired")])))
-                        result.expired.append(m.messageId)
-                        progressed = true
-                        continue
-                    }
-                    if let group = m.messageGroupId, queue.isFifo {
-                        if blockedGroups.contains(group) { continue }
-                        let members = store.groupMembers(group)
-                        let position = members.firstIndex(of: m.messageId) ?? 0
-                        let earlierInFlight = members.prefix(position).contains { id in
-                            store.messages[id].map { $0.isInFlight(at: now) || $0.visibleAtMs > now } ?? false
-                        }
-                        if earlierInFlight || position != deliveredInGroup[group, default: 0] {
-                            blockedGroups.insert(group)
-                            continue
-                        }
-                    }
-                    if let redrive, m.receiveCount >= redrive.maxReceiveCount {
-                        records.append(.object(JSONObject([("op", "del"), ("messageId", .string(m.messageId)), ("reason", "redrive")])))
-                        var moved = m
-                        moved.visibleAtMs = now
-                        moved.receiptHandle = nil
-                        moved.seq = 0
-                        moved.deadLetterQueueSourceArn = queueArn
-                        dlqRecords.append(SQSMessageStore.sendRecord(moved))
-                        result.redriven.append((m.messageId, redrive.queue.arn))
-                        progressed = true
-                        continue
-                    }
-                    let handle = Self.receiptHandle(storageId: storageId, messageId: m.messageId, count: m.receiveCount + 1)
-                    records.append(.object(JSONObject([
-                        ("op", "recv"), ("messageId", .string(m.messageId)), ("receiptHandle", .string(handle)),
-                        ("at", .int(Int(now))), ("visibleAt", .int(Int(now + timeoutMs))),
-                    ])))
-                    if let group = m.messageGroupId { deliveredInGroup[group, default: 0] += 1 }
-                    var received = m
-                    received.receiveCount += 1
-                    received.firstReceiveMs = m.firstReceiveMs ?? now
-                    received.receiptHandle = handle
-                    result.messages.append(Self.received(received, handle: handle))
-                    progressed = true
+            var taken: [VisibilityHeap.Entry] = []
+            defer { store.putBack(taken) }
+            while result.messages.count < maxMessages, let (entry, m) = store.takeVisible(at: now) {
+                taken.append(entry)
+                if now - m.sentMs >= retentionMs {
+                    records.append(.delete(messageId: m.messageId, reason: "expired"))
+                    result.expired.append(m.messageId)
+                    continue
                 }
-                if !progressed || candidates.count < scanLimit { break }
-                scanLimit *= 2
+                if let group = m.messageGroupId, queue.isFifo {
+                    if blockedGroups.contains(group) { continue }
+                    let members = store.groupMembers(group)
+                    let position = members.firstIndex(of: m.messageId) ?? 0
+                    let earlierInFlight = members.prefix(position).contains { id in
+                        store.messages[id].map { $0.visibleAtMs > now } ?? false
+                    }
+                    if earlierInFlight || position != deliveredInGroup[group, default: 0] {
+                        blockedGroups.insert(group)
+                        continue
+                    }
+                }
+                if let redrive, m.receiveCount >= redrive.maxReceiveCount {
+                    records.append(.delete(messageId: m.messageId, reason: "redrive"))
+                    var moved = m
+                    moved.visibleAtMs = now
+                    moved.receiptHandle = nil
+                    moved.seq = 0
+                    moved.deadLetterQueueSourceArn = queueArn
+                    dlqRecords.append(.send(moved))
+                    result.redriven.append((m.messageId, redrive.queue.arn))
+                    continue
+                }
+                let handle = Self.receiptHandle(storageId: storageId, messageId: m.messageId, count: m.receiveCount + 1)
+                records.append(.receive(messageId: m.messageId, receiptHandle: handle, atMs: now, visibleAtMs: now + timeoutMs))
+                if let group = m.messageGroupId { deliveredInGroup[group, default: 0] += 1 }
+                var received = m
+                received.receiveCount += 1
+                received.firstReceiveMs = m.firstReceiveMs ?? now
+                received.receiptHandle = handle
+                result.messages.append(Self.received(received, handle: handle))
             }
             if !dlqRecords.isEmpty { try dlqStore.commit(dlqRecords) }
             try store.commit(records)
@@ -591,7 +577,19 @@ extension Engine {
         guard let arn = ResourceArn(queueArn), let queue = state.localResources.queues[arn.regionalKey] else {
             throw SQSError.nonExistentQueue()
         }
-        for handle in receiptHandles { try sqsDelete(state, queue: queue, receiptHandle: handle) }
+        var ids: [String] = []
+        for handle in receiptHandles {
+            guard let id = Self.messageId(fromHandle: handle, storageId: queue.storageId) else {
+                throw SQSError.receiptHandleIsInvalid(handle)
+            }
+            ids.append(id)
+        }
+        try SQSStoreCache.shared.with(messagesPath(queue)) { store in
+            var seen: Set<String> = []
+            let ops = ids.filter { store.messages[$0] != nil && seen.insert($0).inserted }
+                .map { JournalOp.delete(messageId: $0, reason: nil) }
+            try store.commit(ops)
+        }
     }
 
     func sqsDelete(_ state: State, queue: SQSQueue, receiptHandle: String) throws {
@@ -600,7 +598,7 @@ extension Engine {
         }
         try SQSStoreCache.shared.with(messagesPath(queue)) { store in
             guard store.messages[id] != nil else { return }
-            try store.commit([.object(JSONObject([("op", "del"), ("messageId", .string(id))]))])
+            try store.commit([.delete(messageId: id, reason: nil)])
         }
     }
 
@@ -636,9 +634,7 @@ extension Engine {
                 throw ServiceError("AWS.SimpleQueueService.MessageNotInflight",
                                    "Message does not exist or is not available for visibility timeout change.", status: 400)
             }
-            try store.commit([.object(JSONObject([
-                ("op", "vis"), ("messageId", .string(id)), ("visibleAt", .int(Int(now + SimInstant(visibilityTimeout) * 1000))),
-            ]))])
+            try store.commit([.visibility(messageId: id, visibleAtMs: now + SimInstant(visibilityTimeout) * 1000)])
         }
     }
 
