@@ -110,16 +110,16 @@ final class RuntimeAPIEnvironment: ExecutionEnvironment {
         var outcome: RuntimeAPIServer.Outcome?
         var exited = false
         var timedOut = false
+        // An initialisation that outlasts Lambda's 10 s init phase goes on inside the invoke
+        // phase (AWS initialises again there), which the function's timeout then bounds.
+        let initPhaseEnd = spawnNs + Self.initLimitNs
+        func invokePhaseStart() -> UInt64 {
+            if let delivered = server.deliveredNs { return cold && delivered > initPhaseEnd ? initPhaseEnd : delivered }
+            return cold ? initPhaseEnd : invokeStartNs
+        }
         while true {
             let now = WallClock.monotonicNs()
-            let deadline: UInt64
-            if let delivered = server.deliveredNs {
-                deadline = delivered + timeoutNs
-            } else if server.initDoneNs == nil {
-                deadline = spawnNs + Self.initLimitNs
-            } else {
-                deadline = invokeStartNs + timeoutNs
-            }
+            let deadline = invokePhaseStart() + timeoutNs
             if now >= deadline {
                 timedOut = true
                 break
@@ -156,7 +156,7 @@ final class RuntimeAPIEnvironment: ExecutionEnvironment {
             kill(-process.pid, SIGKILL)
             process.killGroup()
             readOutput()
-            let elapsed = Self.ms(WallClock.monotonicNs() &- (server.deliveredNs ?? invokeStartNs))
+            let elapsed = Self.ms(WallClock.monotonicNs() &- invokePhaseStart())
             var result = BuiltinEnvironment.timeout(input, elapsedMs: elapsed, initMs: initMs, memory: memory)
             result.log = takeLog() + result.log
             stop()
