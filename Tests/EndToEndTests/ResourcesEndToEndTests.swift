@@ -171,6 +171,38 @@ final class ResourcesEndToEndTests: XCTestCase {
         XCTAssertEqual(buses["EventBuses"]?.arrayValue?.compactMap { $0["Name"]?.stringValue }, ["default", "orders"])
     }
 
+    func testLongPollingWaitsOnTheWallClockOnly() throws {
+        let manual = try Sandbox()
+        try manual.setup("sqs", "create-queue", "--queue-name", "q")
+        var started = Date()
+        let immediate = try manual.run(["sqs", "receive-message", "--queue-url", Self.queueURL, "--wait-time-seconds", "20"])
+        XCTAssertEqual(immediate.stdoutText, "")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the manual clock does not wait")
+
+        let wall = try Sandbox()
+        wall.clock = .wall
+        try wall.setup("sqs", "create-queue", "--queue-name", "q")
+        try wall.setup("sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "soon", "--delay-seconds", "1")
+        started = Date()
+        let waited = try json(try wall.run(["sqs", "receive-message", "--queue-url", Self.queueURL, "--wait-time-seconds", "10"]))
+        XCTAssertEqual(waited["Messages"]?.arrayValue?.first?["Body"], "soon", "the delayed message arrives during the wait")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 9)
+    }
+
+    func testStateResetRemovesResourceFiles() throws {
+        let s = try Sandbox()
+        try s.setup("sqs", "create-queue", "--queue-name", "q")
+        try s.setup("sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "x")
+        try s.setup("events", "put-events", "--entries", #"[{"Source":"a","DetailType":"b","Detail":"{}"}]"#)
+        try s.setup("s3", "mb", "s3://bucket")
+        for directory in ["sqs", "events", "s3"] { XCTAssertTrue(s.exists(directory), directory) }
+        try s.setup("state", "reset", "--clock", "manual", "--start", "2026-01-01T00:00:00Z")
+        for directory in ["sqs", "events", "s3"] { XCTAssertFalse(s.exists(directory), directory) }
+        try s.setup("sqs", "create-queue", "--queue-name", "q")
+        let counts = try json(try s.run(["sqs", "get-queue-attributes", "--queue-url", Self.queueURL, "--attribute-names", "All"]))
+        XCTAssertEqual(counts["Attributes"]?["ApproximateNumberOfMessages"], "0")
+    }
+
     func testMakeBucket() throws {
         let s = try Sandbox()
         let made = try s.run(["s3", "mb", "s3://my-bucket"], environment: Self.v1)

@@ -19,6 +19,9 @@ public struct LocalResources: Codable, Sendable {
     /// S3 buckets by name (bucket names are global).
     public var buckets: [String: S3Bucket]
 
+    /// The directories beside the state file that hold resource data (`state reset` removes them).
+    public static let fileDirectories = ["sqs", "events", "s3"]
+
     public init() {
         queues = [:]
         deletedQueues = [:]

@@ -1,6 +1,12 @@
 import LambdaSimJSON
 import LambdaSimSupport
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A message as `receive-message` (and an event source poller) gets it.
 public struct SQSReceivedMessage: Sendable {
     public var messageId: String
@@ -385,34 +391,56 @@ extension Engine {
         let systemNames = Set(((p["AttributeNames"]?.arrayValue ?? []) + (p["MessageSystemAttributeNames"]?.arrayValue ?? []))
             .compactMap(\.stringValue))
         let attributeFilters = (p["MessageAttributeNames"]?.arrayValue ?? []).compactMap(\.stringValue)
-        return try store.update { state -> JSON in
-            let queue = try self.queue(state, url: p.string("QueueUrl"))
-            let result = try self.sqsReceive(&state, queue: queue, maxMessages: max, visibilityTimeout: visibility)
-            guard !result.messages.isEmpty else { return .object(JSONObject()) }
-            var messages: [JSON] = []
-            for m in result.messages {
-                var o = JSONObject()
-                o["MessageId"] = .string(m.messageId)
-                o["ReceiptHandle"] = .string(m.receiptHandle)
-                o["MD5OfBody"] = .string(m.md5OfBody)
-                o["Body"] = .string(m.body)
-                let wanted = m.attributes.filter { systemNames.contains("All") || systemNames.contains($0.name) }
-                if !wanted.isEmpty {
-                    var attrs = JSONObject()
-                    for (name, value) in wanted { attrs[name] = .string(value) }
-                    o["Attributes"] = .object(attrs)
-                }
-                let selected = m.messageAttributes.filter { Self.attributeSelected($0.key, by: attributeFilters) }
-                if !selected.isEmpty {
-                    o["MD5OfMessageAttributes"] = Self.md5OfAttributes(selected).map(JSON.string)
-                    var attrs = JSONObject()
-                    for (name, value) in selected.sorted(by: { $0.key < $1.key }) { attrs[name] = value.sqsJSON }
-                    o["MessageAttributes"] = .object(attrs)
-                }
-                messages.append(.object(o))
+        // Long polling: on the wall clock an empty receive waits (WaitTimeSeconds, else the
+        // queue's ReceiveMessageWaitTimeSeconds) for a message, looking again every 50 ms
+        // without holding the lock. On the manual clock time stands still: it answers at once.
+        var deadlineNs: UInt64?
+        while true {
+            let (response, waitSeconds, wall) = try store.update { state -> (JSON, Int, Bool) in
+                let queue = try self.queue(state, url: p.string("QueueUrl"))
+                let wait = p.integer("WaitTimeSeconds") ?? queue.intAttribute("ReceiveMessageWaitTimeSeconds")
+                let response = try self.sqsReceiveResponse(&state, queue: queue, max: max, visibility: visibility,
+                                                           systemNames: systemNames, attributeFilters: attributeFilters)
+                return (response, wait, state.clock.mode == .wall)
             }
-            return .object(JSONObject([("Messages", .array(messages))]))
+            let empty = response.objectValue?.isEmpty ?? true
+            guard empty, wall, waitSeconds > 0 else { return response }
+            let now = WallClock.monotonicNs()
+            let deadline = deadlineNs ?? now + UInt64(waitSeconds) * 1_000_000_000
+            deadlineNs = deadline
+            if now >= deadline { return response }
+            usleep(50_000)
         }
+    }
+
+    func sqsReceiveResponse(_ state: inout State, queue: SQSQueue, max: Int, visibility: Int?, systemNames: Set<String>,
+                            attributeFilters: [String]) throws -> JSON
+    {
+        let result = try self.sqsReceive(&state, queue: queue, maxMessages: max, visibilityTimeout: visibility)
+        guard !result.messages.isEmpty else { return .object(JSONObject()) }
+        var messages: [JSON] = []
+        for m in result.messages {
+            var o = JSONObject()
+            o["MessageId"] = .string(m.messageId)
+            o["ReceiptHandle"] = .string(m.receiptHandle)
+            o["MD5OfBody"] = .string(m.md5OfBody)
+            o["Body"] = .string(m.body)
+            let wanted = m.attributes.filter { systemNames.contains("All") || systemNames.contains($0.name) }
+            if !wanted.isEmpty {
+                var attrs = JSONObject()
+                for (name, value) in wanted { attrs[name] = .string(value) }
+                o["Attributes"] = .object(attrs)
+            }
+            let selected = m.messageAttributes.filter { Self.attributeSelected($0.key, by: attributeFilters) }
+            if !selected.isEmpty {
+                o["MD5OfMessageAttributes"] = Self.md5OfAttributes(selected).map(JSON.string)
+                var attrs = JSONObject()
+                for (name, value) in selected.sorted(by: { $0.key < $1.key }) { attrs[name] = value.sqsJSON }
+                o["MessageAttributes"] = .object(attrs)
+            }
+            messages.append(.object(o))
+        }
+        return .object(JSONObject([("Messages", .array(messages))]))
     }
 
     static func attributeSelected(_ name: String, by filters: [String]) -> Bool {

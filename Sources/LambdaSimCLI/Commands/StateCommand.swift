@@ -49,6 +49,10 @@ struct StateCommand {
             }
             let logs = store.directory + "/logs"
             try? FileManager.default.removeItem(atPath: logs)
+            // Queued messages, bus event logs and bucket contents belong to the old state too.
+            for directory in LocalResources.fileDirectories {
+                try? FileManager.default.removeItem(atPath: store.directory + "/" + directory)
+            }
         default:
             throw CLIError.usage(Suggestions.invalidChoice(argument: "action", value: action, choices: ["show", "path", "reset"]))
         }
