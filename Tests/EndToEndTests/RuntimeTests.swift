@@ -328,6 +328,8 @@ final class RuntimeTests: XCTestCase {
         let cases: [(String, String)] = [
             ("callback", #"{"via":"callback"}"#), ("noWait", #""did not wait""#), ("succeed", #"{"via":"succeed"}"#),
             ("syncNoReturn", "null"), ("nested.deeper", #""nested handler""#), ("unicode", #"{"msg":"héllo ✓"}"#),
+            // awslambda.streamifyResponse: a plain invoke returns the whole streamed body.
+            ("streaming", "part one, part two"),
         ]
         for (handler, expected) in cases {
             let name = "n-" + handler.replacingOccurrences(of: ".", with: "-")

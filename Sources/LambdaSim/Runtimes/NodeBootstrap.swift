@@ -44,6 +44,44 @@ class UnhandledPromiseRejection extends Error {
 }
 UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';
 
+// ---- Response streaming -------------------------------------------------------------------
+// `awslambda.streamifyResponse(handler)` marks a handler that writes its response to a stream.
+// A plain Invoke returns the whole streamed body, so the stream is collected and posted as the
+// response once the handler has ended it. `HttpResponseStream.from` writes the JSON prelude and
+// the 8 NUL bytes that separate it from the body, as Lambda's HTTP integration format has it.
+
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+function collectingStream() {
+  const { Writable } = require('stream');
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, encoding, callback) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+      callback();
+    },
+  });
+  stream.setContentType = () => {};
+  stream.body = () => Buffer.concat(chunks);
+  return stream;
+}
+
+if (process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== '1' && process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA !== 'true') {
+  globalThis.awslambda = {
+    streamifyResponse: (handler) => {
+      handler[STREAMING] = 'response';
+      return handler;
+    },
+    HttpResponseStream: {
+      from: (stream, prelude) => {
+        stream.write(JSON.stringify(prelude || {}));
+        stream.write(Buffer.alloc(8));
+        return stream;
+      },
+    },
+  };
+}
+
 // ---- Runtime API client -------------------------------------------------------------------
 
 function call(method, route, body, headers) {
@@ -309,6 +347,18 @@ function invoke(next) {
       tenantId: headers['lambda-runtime-aws-tenant-id'],
       getRemainingTimeInMillis: () => deadline - Date.now(),
     };
+    if (handler[STREAMING] === 'response') {
+      const stream = collectingStream();
+      beforeExit = () => {};
+      const ended = new Promise((resolve, reject) => {
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+      });
+      Promise.resolve(handler(JSON.parse(next.body.toString('utf8')), stream, context))
+        .then(() => ended)
+        .then(() => once(() => post('response', stream.body()))(), (error) => once(postError)(error));
+      return;
+    }
     const guardedCallback = once(callback);
     // Neither a callback nor a settled promise by the time the event loop empties.
     beforeExit = () => {

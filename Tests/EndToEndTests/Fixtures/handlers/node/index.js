@@ -65,3 +65,10 @@ exports.unicode = async () => ({ msg: 'h\u00e9llo \u2713' });
 exports.crash = async () => {
   process.exit(7);
 };
+
+exports.streaming = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write('part one, ');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  responseStream.write('part two');
+  responseStream.end();
+});
