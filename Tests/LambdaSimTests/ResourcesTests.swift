@@ -549,6 +549,36 @@ final class ResourcesTests: XCTestCase {
         XCTAssertNotNil(record["Sns"]?["SigningCertUrl"])
     }
 
+    func testSNSFilterPolicies() throws {
+        let topic = try call("CreateTopic", ["Name": "t"])["TopicArn"]?.stringValue ?? ""
+        func subscribe(_ queue: String, _ policy: String, scope: String? = nil) throws {
+            try createQueue(queue)
+            var attributes = JSONObject([("FilterPolicy", .string(policy)), ("RawMessageDelivery", "true")])
+            if let scope { attributes["FilterPolicyScope"] = .string(scope) }
+            try call("Subscribe", .object(JSONObject([("TopicArn", .string(topic)), ("Protocol", "sqs"),
+                                                      ("Endpoint", .string("arn:aws:sqs:us-east-1:123456789012:\(queue)")),
+                                                      ("Attributes", .object(attributes))])))
+        }
+        try subscribe("red", #"{"color":["red"]}"#)
+        try subscribe("big", #"{"size":[{"numeric":[">=",10]}],"color":[{"anything-but":"blue"}]}"#)
+        try subscribe("tagged", #"{"tags":["x"],"env":[{"exists":false}]}"#)
+        try subscribe("body", #"{"order":{"kind":[{"prefix":"ex"}]}}"#, scope: "MessageBody")
+        func publish(_ message: String, _ attributes: JSON) throws {
+            try call("Publish", .object(JSONObject([("TopicArn", .string(topic)), ("Message", .string(message)),
+                                                    ("MessageAttributes", attributes)])))
+        }
+        try publish(#"{"order":{"kind":"express"}}"#, ["color": ["DataType": "String", "StringValue": "red"],
+                                                      "size": ["DataType": "Number", "StringValue": "12"]])
+        try publish("two", ["color": ["DataType": "String", "StringValue": "blue"], "size": ["DataType": "Number", "StringValue": "50"],
+                            "tags": ["DataType": "String.Array", "StringValue": #"["x","y"]"#]])
+        try publish(#"{"order":{"kind":"slow"}}"#, ["size": ["DataType": "Number", "StringValue": "9"]])
+        XCTAssertEqual(try receive("red").map { $0["Body"]?.stringValue }, [#"{"order":{"kind":"express"}}"#])
+        XCTAssertEqual(try receive("big").map { $0["Body"]?.stringValue }, [#"{"order":{"kind":"express"}}"#])
+        XCTAssertEqual(try receive("tagged").map { $0["Body"]?.stringValue }, ["two"])
+        XCTAssertEqual(try receive("body").map { $0["Body"]?.stringValue }, [#"{"order":{"kind":"express"}}"#])
+        assertError("InvalidParameter") { try subscribe("bad", #"{"a":["b"]}"#, scope: "Everything") }
+    }
+
     // MARK: EventBridge
 
     func testPutEventsRecordsEventsOnTheBus() throws {

@@ -23,7 +23,7 @@ public struct SNSSubscription: Codable, Sendable {
     public var arn: String
     public var protocolName: String
     public var endpoint: String
-    /// `RawMessageDelivery`, `FilterPolicy`, … as set (stored; `RawMessageDelivery` applies).
+    /// `RawMessageDelivery`, `FilterPolicy`, `FilterPolicyScope`, … as set (those three apply).
     public var attributes: [String: String]
     /// Email and HTTP subscriptions wait for a confirmation that never comes locally.
     public var confirmed: Bool
@@ -169,6 +169,11 @@ extension Engine {
                     throw SNSError.invalidParameter("Attributes Reason: RawMessageDelivery: Invalid value [\(value)]. Must be true or false.")
                 }
                 attributes[key] = value.lowercased()
+            case "FilterPolicyScope":
+                guard value == "MessageAttributes" || value == "MessageBody" else {
+                    throw SNSError.invalidParameter("Attributes Reason: FilterPolicyScope: Invalid value [\(value)]. Please use either MessageBody or MessageAttributes")
+                }
+                attributes[key] = value
             case "FilterPolicy", "DeliveryPolicy", "RedrivePolicy":
                 guard (try? JSONParser.parse(value))?.objectValue != nil else {
                     throw SNSError.invalidParameter("\(key): failed to parse JSON.")
@@ -355,6 +360,12 @@ extension Engine {
         let timestamp = TimeFormat.iso(now)
         for subscription in topic.subscriptions where subscription.confirmed {
             let text = structured?[subscription.protocolName]?.stringValue ?? structured?["default"]?.stringValue ?? message
+            if let policyText = subscription.attributes["FilterPolicy"], let policy = try? JSONParser.parse(policyText),
+                !SNSFilterPolicy.matches(policy: policy, scope: subscription.attributes["FilterPolicyScope"],
+                                         attributes: attributes, message: text)
+            {
+                continue
+            }
             switch subscription.protocolName {
             case "sqs":
                 guard let target = ResourceArn(subscription.endpoint),
