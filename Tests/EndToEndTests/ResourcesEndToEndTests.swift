@@ -171,6 +171,24 @@ final class ResourcesEndToEndTests: XCTestCase {
         XCTAssertEqual(buses["EventBuses"]?.arrayValue?.compactMap { $0["Name"]?.stringValue }, ["default", "orders"])
     }
 
+    func testConcurrentSendersLoseNoMessage() throws {
+        let s = try Sandbox()
+        try s.setup("sqs", "create-queue", "--queue-name", "q")
+        let commands = (0..<12).map { ["sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "m\($0)"] }
+        for result in try s.runConcurrently(commands) {
+            XCTAssertEqual(result.exitCode, 0, result.stderrText)
+        }
+        let counts = try json(try s.run(["sqs", "get-queue-attributes", "--queue-url", Self.queueURL, "--attribute-names",
+                                         "ApproximateNumberOfMessages"]))
+        XCTAssertEqual(counts["Attributes"]?["ApproximateNumberOfMessages"], "12")
+        var bodies: Set<String> = []
+        for _ in 0..<2 {
+            let batch = try json(try s.run(["sqs", "receive-message", "--queue-url", Self.queueURL, "--max-number-of-messages", "10"]))
+            for m in batch["Messages"]?.arrayValue ?? [] { bodies.insert(m["Body"]?.stringValue ?? "") }
+        }
+        XCTAssertEqual(bodies, Set((0..<12).map { "m\($0)" }))
+    }
+
     func testLongPollingWaitsOnTheWallClockOnly() throws {
         let manual = try Sandbox()
         try manual.setup("sqs", "create-queue", "--queue-name", "q")
