@@ -26,6 +26,8 @@ if command -v moto_server >/dev/null && command -v aws >/dev/null; then
   ep=http://127.0.0.1:$port
   curl -s -X POST -H 'Content-Type: application/json' -d '{"lambda": {"use_docker": false}}' "$ep/moto-api/config" >/dev/null
   printf 'def handler(e, c):\n    return e\n' > h.py && python3 -m zipfile -c fn.zip h.py
+  aws --endpoint-url "$ep" iam create-role --role-name r --assume-role-policy-document \
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}' >/dev/null
   aws --endpoint-url "$ep" lambda create-function --function-name bench --runtime python3.12 \
     --role arn:aws:iam::123456789012:role/r --handler h.handler --zip-file fileb://fn.zip >/dev/null
   args=(--warmup 3 --runs 20 -N --export-json "$work/hyperfine.json"
