@@ -1,4 +1,6 @@
-/// Serialises `JSON` the way the tools lambda-sim imitates do.
+/// Serialises `JSON` the way the tools lambda-sim imitates do: Python's
+/// `json.dumps` (the AWS CLI, botocore and python jmespath are Python), floats
+/// included, which it writes with `repr(float)` (``PythonText/floatRepr(_:)``).
 public enum JSONWriter {
     public enum Style: Sendable {
         /// `{"a":1,"b":[1,2]}`: what services put on the wire.
@@ -9,31 +11,34 @@ public enum JSONWriter {
         case pretty
     }
 
-    public static func string(_ value: JSON, style: Style = .compact) -> String {
+    /// The JSON text of `value`.  `ensureASCII` is `json.dumps`'s
+    /// `ensure_ascii`: every character outside printable ASCII as `\uXXXX`
+    /// (a surrogate pair beyond the BMP) instead of as itself.
+    public static func string(_ value: JSON, style: Style = .compact, ensureASCII: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(64)
-        write(value, style: style, indent: 0, into: &out)
+        write(value, style: style, ensureASCII: ensureASCII, indent: 0, into: &out)
         return out
     }
 
-    public static func bytes(_ value: JSON, style: Style = .compact) -> [UInt8] {
-        Array(string(value, style: style).utf8)
+    public static func bytes(_ value: JSON, style: Style = .compact, ensureASCII: Bool = false) -> [UInt8] {
+        Array(string(value, style: style, ensureASCII: ensureASCII).utf8)
     }
 
-    static func write(_ value: JSON, style: Style, indent: Int, into out: inout String) {
+    static func write(_ value: JSON, style: Style, ensureASCII: Bool, indent: Int, into out: inout String) {
         switch value {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
         case let .double(d): out += formatDouble(d)
-        case let .string(s): writeString(s, into: &out)
+        case let .string(s): writeString(s, ensureASCII: ensureASCII, into: &out)
         case let .array(items):
             if items.isEmpty { out += "[]"; return }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += style == .compact ? "," : (style == .python ? ", " : ",") }
                 if style == .pretty { newline(indent + 4, &out) }
-                write(item, style: style, indent: indent + 4, into: &out)
+                write(item, style: style, ensureASCII: ensureASCII, indent: indent + 4, into: &out)
             }
             if style == .pretty { newline(indent, &out) }
             out += "]"
@@ -45,9 +50,9 @@ public enum JSONWriter {
                 if !first { out += style == .compact ? "," : (style == .python ? ", " : ",") }
                 first = false
                 if style == .pretty { newline(indent + 4, &out) }
-                writeString(key, into: &out)
+                writeString(key, ensureASCII: ensureASCII, into: &out)
                 out += style == .compact ? ":" : ": "
-                write(item, style: style, indent: indent + 4, into: &out)
+                write(item, style: style, ensureASCII: ensureASCII, indent: indent + 4, into: &out)
             }
             if style == .pretty { newline(indent, &out) }
             out += "}"
@@ -59,14 +64,23 @@ public enum JSONWriter {
         out += String(repeating: " ", count: indent)
     }
 
-    /// Python's `repr(float)`: shortest round-trip digits, `1.0` for integral values.
+    /// A float as `json.dumps` writes it: Python's `repr(float)` (shortest
+    /// round-trip digits, `1.0` for integral values, `1e+16`), and `NaN`,
+    /// `Infinity`, `-Infinity`.
     public static func formatDouble(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
-        return "\(d)"
+        return PythonText.floatRepr(d)
     }
 
-    public static func writeString(_ s: String, into out: inout String) {
+    /// A JSON string literal, escaped as `json.dumps` escapes it: `\"`, `\\`,
+    /// `\n\r\t\b\f`, other control characters as `\u00XX`, and with
+    /// `ensureASCII` everything from U+007F on as `\uXXXX`.
+    public static func writeString(_ s: String, ensureASCII: Bool = false, into out: inout String) {
+        if ensureASCII {
+            writeASCIIString(s, into: &out)
+            return
+        }
         out += "\""
         var needsEscape = false
         for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
@@ -103,6 +117,38 @@ public enum JSONWriter {
             bytes.append(escaped)
         }
         out += String(decoding: bytes, as: UTF8.self)
+        out += "\""
+    }
+
+    /// `writeString` with `ensure_ascii=True`.
+    private static func writeASCIIString(_ s: String, into out: inout String) {
+        out += "\""
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            default:
+                if scalar.value >= 0x20 && scalar.value < 0x7F {
+                    out.unicodeScalars.append(scalar)
+                } else if scalar.value > 0xFFFF {
+                    let v = scalar.value - 0x10000
+                    out += "\\u" + PythonText.hex(0xD800 + (v >> 10), width: 4)
+                    out += "\\u" + PythonText.hex(0xDC00 + (v & 0x3FF), width: 4)
+                } else {
+                    out += "\\u" + PythonText.hex(scalar.value, width: 4)
+                }
+            }
+        }
         out += "\""
     }
 }

@@ -56,6 +56,8 @@ final class SuggestionTests: XCTestCase {
     func testPythonRepr() {
         XCTAssertEqual(Suggestions.pythonRepr("abc"), "'abc'")
         XCTAssertEqual(Suggestions.pythonRepr("it's"), "\"it's\"")
+        // Python's repr() (checked with python3) escapes what str.isprintable() rejects, not only ASCII controls.
+        XCTAssertEqual(Suggestions.pythonRepr("a\u{A0}b\u{2028}\u{7F}"), #"'a\xa0b\u2028\x7f'"#)
     }
 }
 
@@ -162,5 +164,22 @@ final class ParamConverterTests: XCTestCase {
         let converter = ParamConverter(model: model, binaryFormat: "raw-in-base64-out", dialect: .v2, workingDirectory: "/")
         let errors = converter.validate(JSONObject([("FunctionName", "")]), inputShape: try XCTUnwrap(model.shape(model.input)))
         XCTAssertEqual(errors, ["Invalid length for parameter FunctionName, value: 0, valid min length: 1"])
+    }
+
+    func testValidationShowsValuesAsPythonStr() throws {
+        let spec = try XCTUnwrap(CommandRegistry.find(service: .lambda, name: "create-function"))
+        let model = try XCTUnwrap(spec.model)
+        let converter = ParamConverter(model: model, binaryFormat: "raw-in-base64-out", dialect: .v2, workingDirectory: "/")
+        let params = try JSONParser.parse(#"""
+            {"FunctionName": "f", "Role": "r", "Code": {}, "Environment": {"Variables": ["a", 1.5, null, true, "it's"]},
+             "Publish": {"x": [9100000000000000.0]}, "Description": 9100000000000000.0}
+            """#)
+        let errors = converter.validate(try XCTUnwrap(params.objectValue), inputShape: try XCTUnwrap(model.shape(model.input)))
+        // botocore's ParamValidator (1.43, run with python3) on the same input.
+        XCTAssertEqual(errors, [
+            #"Invalid type for parameter Environment.Variables, value: ['a', 1.5, None, True, "it's"], type: <class 'list'>, valid types: <class 'dict'>"#,
+            "Invalid type for parameter Publish, value: {'x': [9100000000000000.0]}, type: <class 'dict'>, valid types: <class 'bool'>",
+            "Invalid type for parameter Description, value: 9100000000000000.0, type: <class 'float'>, valid types: <class 'str'>",
+        ])
     }
 }

@@ -305,26 +305,10 @@ struct ParamConverter {
         }
     }
 
-    private func pythonish(_ node: JSON) -> String {
-        switch node {
-        case let .string(s): return s
-        case .null: return "None"
-        case let .bool(b): return b ? "True" : "False"
-        default: return JSONWriter.string(node, style: .python)
-        }
-    }
+    /// `str(value)` and `type(value)` as botocore's ParamValidator shows them.
+    private func pythonish(_ node: JSON) -> String { PythonText.str(node) }
 
-    private func pythonType(_ node: JSON) -> String {
-        switch node {
-        case .string: return "<class 'str'>"
-        case .int: return "<class 'int'>"
-        case .double: return "<class 'float'>"
-        case .bool: return "<class 'bool'>"
-        case .null: return "<class 'NoneType'>"
-        case .array: return "<class 'list'>"
-        case .object: return "<class 'dict'>"
-        }
-    }
+    private func pythonType(_ node: JSON) -> String { "<class '\(PythonText.typeName(node))'>" }
 }
 
 extension String {

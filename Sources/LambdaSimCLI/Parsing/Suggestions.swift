@@ -1,3 +1,5 @@
+import LambdaSimJSON
+
 /// Close-match suggestions the way the AWS CLI makes them: Python's
 /// `difflib.get_close_matches(word, choices, n=3, cutoff=0.8)` (Ratcliff/Obershelp ratio).
 enum Suggestions {
@@ -65,24 +67,5 @@ enum Suggestions {
     }
 
     /// Python's repr() of a str, for messages that quote user input.
-    static func pythonRepr(_ s: String) -> String {
-        let quote = s.contains("'") && !s.contains("\"") ? "\"" : "'"
-        var out = quote
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if String(c) == quote { out += "\\" + quote } else if c.value < 0x20 || c.value == 0x7F {
-                    let hex = String(c.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" : "") + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + quote
-    }
+    static func pythonRepr(_ s: String) -> String { PythonText.stringRepr(s) }
 }

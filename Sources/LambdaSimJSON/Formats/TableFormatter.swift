@@ -41,7 +41,7 @@ public enum TableFormatter {
         var table = MultiTable()
 
         mutating func build(title: String?, _ current: JSON, indentLevel: Int) throws(OutputFormatError) -> Bool {
-            if !PyFormat.truthy(current) { return false }
+            if !PythonText.truthy(current) { return false }
             if let title { table.newSection(title: title, indentLevel: indentLevel) }
             switch current {
             case let .array(items):
@@ -101,7 +101,7 @@ public enum TableFormatter {
                     if !headers.isEmpty {
                         throw OutputFormatError(
                             type: "AttributeError",
-                            message: "'\(PyFormat.typeName(element))' object has no attribute 'get'")
+                            message: "'\(PythonText.typeName(element))' object has no attribute 'get'")
                     }
                     try table.addRow([])
                     continue
@@ -121,7 +121,7 @@ public enum TableFormatter {
             for (key, value) in current {
                 if PyFormat.isScalar(value) { headers.append(key) } else { more.append(key) }
             }
-            return (headers.sorted(by: PyFormat.codePointLess), more.sorted(by: PyFormat.codePointLess))
+            return (headers.sorted(by: PythonText.codePointLess), more.sorted(by: PythonText.codePointLess))
         }
 
         func groupScalarKeysFromList(_ list: [JSON]) throws(OutputFormatError) -> (headers: [String], more: [String]) {
@@ -142,7 +142,7 @@ public enum TableFormatter {
                     throw unsupportedItemError(item)
                 }
             }
-            return (PyFormat.sortedUnique(headers), PyFormat.sortedUnique(more))
+            return (PythonText.sortedUnique(headers), PythonText.sortedUnique(more))
         }
 
         /// The exception `_group_scalar_keys(item)` raises for a non-object
@@ -161,7 +161,7 @@ public enum TableFormatter {
                     default:
                         return OutputFormatError(
                             type: "TypeError",
-                            message: "list indices must be integers or slices, not \(PyFormat.typeName(element))")
+                            message: "list indices must be integers or slices, not \(PythonText.typeName(element))")
                     }
                     if index >= elements.count || index < -elements.count {
                         return OutputFormatError(type: "IndexError", message: "list index out of range")
@@ -172,7 +172,7 @@ public enum TableFormatter {
                     type: "TypeError", message: "'<' not supported between instances of 'str' and 'int'")
             default:
                 return OutputFormatError(
-                    type: "TypeError", message: "'\(PyFormat.typeName(item))' object is not iterable")
+                    type: "TypeError", message: "'\(PythonText.typeName(item))' object is not iterable")
             }
         }
     }
@@ -200,7 +200,7 @@ public enum TableFormatter {
                 throw OutputFormatError(
                     type: "ValueError", message: "Row should have \(numCols) elements, instead it has \(row.count)")
             }
-            let formatted = row.map(PyFormat.str)
+            let formatted = row.map(PythonText.str)
             rows.append(formatted)
             try updateMaxWidths(formatted)
         }

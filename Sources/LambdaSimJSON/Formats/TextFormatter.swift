@@ -46,7 +46,7 @@ public enum TextFormatter {
             case let .array(items):
                 try list(items, identifier: identifier)
             default:
-                out += PyFormat.str(item)
+                out += PythonText.str(item)
                 out += "\n"
             }
         }
@@ -73,10 +73,10 @@ public enum TextFormatter {
             if let identifier {
                 let prefix = PyFormat.upper(identifier)
                 for item in items {
-                    out += prefix + "\t" + PyFormat.str(item) + "\n"
+                    out += prefix + "\t" + PythonText.str(item) + "\n"
                 }
             } else {
-                out += items.map(PyFormat.str).joined(separator: "\t")
+                out += items.map(PythonText.str).joined(separator: "\t")
                 out += "\n"
             }
         }
@@ -86,11 +86,11 @@ public enum TextFormatter {
             var scalars: [String] = []
             if let scalarKeys {
                 for key in scalarKeys {
-                    scalars.append(object[key].map(PyFormat.str) ?? "")
+                    scalars.append(object[key].map(PythonText.str) ?? "")
                 }
             } else {
-                for key in object.keys.sorted(by: PyFormat.codePointLess) {
-                    if let value = object[key], PyFormat.isScalar(value) { scalars.append(PyFormat.str(value)) }
+                for key in object.keys.sorted(by: PythonText.codePointLess) {
+                    if let value = object[key], PyFormat.isScalar(value) { scalars.append(PythonText.str(value)) }
                 }
             }
             if scalars.isEmpty { return }
@@ -102,9 +102,9 @@ public enum TextFormatter {
         func nonScalarMembers(_ object: JSONObject, scalarKeys: [String]?) -> [(String, JSON)] {
             if let scalarKeys {
                 let known = Set(scalarKeys)
-                return PyFormat.sortedUnique(object.keys.filter { !known.contains($0) }).map { ($0, object[$0] ?? .null) }
+                return PythonText.sortedUnique(object.keys.filter { !known.contains($0) }).map { ($0, object[$0] ?? .null) }
             }
-            return object.keys.sorted(by: PyFormat.codePointLess).compactMap { key in
+            return object.keys.sorted(by: PythonText.codePointLess).compactMap { key in
                 guard let value = object[key], !PyFormat.isScalar(value) else { return nil }
                 return (key, value)
             }
@@ -115,11 +115,11 @@ public enum TextFormatter {
             for item in items {
                 guard case let .object(object) = item else {
                     throw OutputFormatError(
-                        type: "AttributeError", message: "'\(PyFormat.typeName(item))' object has no attribute 'items'")
+                        type: "AttributeError", message: "'\(PythonText.typeName(item))' object has no attribute 'items'")
                 }
                 for (key, value) in object where PyFormat.isScalar(value) { seen.insert(key) }
             }
-            return seen.sorted(by: PyFormat.codePointLess)
+            return seen.sorted(by: PythonText.codePointLess)
         }
     }
 }

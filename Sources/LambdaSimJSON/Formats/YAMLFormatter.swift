@@ -30,8 +30,8 @@ public enum YAMLFormatter {
             var emitter = Emitter()
             emitter.document(value)
             return emitter.out
-        default:
-            return PyFormat.jsonScalar(value) + "\n"
+        default:  // a scalar: json.dumps(value, ensure_ascii=False)
+            return JSONWriter.string(value) + "\n"
         }
     }
 
@@ -73,7 +73,7 @@ public enum YAMLFormatter {
     static func floatText(_ d: Double) -> String {
         if d.isNaN { return ".nan" }
         if d.isInfinite { return d < 0 ? "-.inf" : ".inf" }
-        return PyFormat.floatRepr(d).lowercased()
+        return PythonText.floatRepr(d).lowercased()
     }
 
     // MARK: - Emitter (libyaml emitter.c, restricted to what JSON produces)
@@ -147,7 +147,7 @@ public enum YAMLFormatter {
 
         mutating func blockMapping(_ object: JSONObject) {
             increaseIndent(flow: false)
-            for key in object.keys.sorted(by: PyFormat.codePointLess) {
+            for key in object.keys.sorted(by: PythonText.codePointLess) {
                 let value = object[key] ?? .null
                 writeIndent()
                 let keyScalar = YAMLFormatter.scalar(.string(key))
@@ -452,11 +452,11 @@ public enum YAMLFormatter {
                     if let short = Self.escapes[v] {
                         put(short)
                     } else if v <= 0xFF {
-                        put("x" + PyFormat.hex(v, width: 2).uppercased())
+                        put("x" + PythonText.hex(v, width: 2).uppercased())
                     } else if v <= 0xFFFF {
-                        put("u" + PyFormat.hex(v, width: 4).uppercased())
+                        put("u" + PythonText.hex(v, width: 4).uppercased())
                     } else {
-                        put("U" + PyFormat.hex(v, width: 8).uppercased())
+                        put("U" + PythonText.hex(v, width: 8).uppercased())
                     }
                     spaces = false
                 } else if ch == " " {

@@ -176,7 +176,8 @@ extension JMESPathInterpreter {
             return .array([value(0)])
         case "to_string":
             if case .string = value(0) { return value(0) }
-            return .string(JMESPathPythonText.compactJSON(value(0)))
+            // json.dumps(value, separators=(',', ':')), with its default ensure_ascii=True.
+            return .string(JSONWriter.string(value(0), ensureASCII: true))
         case "to_number":
             switch value(0) {
             case .int, .double: return value(0)
@@ -200,19 +201,6 @@ extension JMESPathInterpreter {
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
-        }
-    }
-
-    /// The python type name, which python jmespath shows for a bad array element.
-    private static func pythonTypeName(_ value: JSON) -> String {
-        switch value {
-        case .null: return "NoneType"
-        case .bool: return "bool"
-        case .int: return "int"
-        case .double: return "float"
-        case .string: return "str"
-        case .array: return "list"
-        case .object: return "dict"
         }
     }
 
@@ -259,17 +247,17 @@ extension JMESPathInterpreter {
             if allowed.isEmpty { return }
             let actual = typeName(value)
             guard allowed.contains(where: { $0.topLevel == actual }) else {
-                throw typeError(name, value: JMESPathPythonText.str(value), actual: actual, expected: expected)
+                throw typeError(name, value: PythonText.str(value), actual: actual, expected: expected)
             }
             let elementTypes = allowed.compactMap(\.elementType)
             guard case let .array(items) = value, let first = items.first, !elementTypes.isEmpty else { return }
             // With several element types (`max`), the first element picks the one all must have.
             let required = elementTypes.count == 1 ? elementTypes[0] : typeName(first)
             guard elementTypes.contains(required) else {
-                throw typeError(name, value: JMESPathPythonText.str(first), actual: pythonTypeName(first), expected: expected)
+                throw typeError(name, value: PythonText.str(first), actual: PythonText.typeName(first), expected: expected)
             }
             for item in items where typeName(item) != required {
-                throw typeError(name, value: JMESPathPythonText.str(item), actual: pythonTypeName(item), expected: expected)
+                throw typeError(name, value: PythonText.str(item), actual: PythonText.typeName(item), expected: expected)
             }
         }
     }
@@ -292,16 +280,16 @@ extension JMESPathInterpreter {
                 if actual != required {
                     let allowed = name == "sort_by" || actual == "number" || actual == "string"
                         ? [required] : ["number", "string"]
-                    throw Self.typeError(name, value: JMESPathPythonText.str(key), actual: actual, expected: allowed)
+                    throw Self.typeError(name, value: PythonText.str(key), actual: actual, expected: allowed)
                 }
             } else if name == "sort_by" {
                 guard actual == "number" || actual == "string" else {
                     // Python shows the element, not its key, for the first one.
-                    throw Self.typeError(name, value: JMESPathPythonText.str(item), actual: actual, expected: ["string", "number"])
+                    throw Self.typeError(name, value: PythonText.str(item), actual: actual, expected: ["string", "number"])
                 }
             } else {
                 guard actual == "number" || actual == "string" else {
-                    throw Self.typeError(name, value: JMESPathPythonText.str(key), actual: actual, expected: ["number", "string"])
+                    throw Self.typeError(name, value: PythonText.str(key), actual: actual, expected: ["number", "string"])
                 }
             }
             required = required ?? actual

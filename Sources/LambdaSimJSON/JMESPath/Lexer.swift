@@ -37,7 +37,7 @@ struct JMESPathToken: Sendable {
         switch value {
         case let .text(text): return text
         case let .number(number): return String(number)
-        case let .json(json): return JMESPathPythonText.str(json)
+        case let .json(json): return PythonText.str(json)
         }
     }
 }
