@@ -79,16 +79,22 @@ struct AsyncQueueFile {
     func load(storeId: String) throws -> [QueuedEvent] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         let bytes = [UInt8](data)
-        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...]
-        guard let header = lines.first, String(decoding: header, as: UTF8.self) == Self.magic + storeId else { return [] }
-        lines = lines.dropFirst()
+        let header = Array((Self.magic + storeId + "\n").utf8)
+        guard bytes.count >= header.count, Array(bytes[0..<header.count]) == header else { return [] }
         var events: [QueuedEvent] = []
-        events.reserveCapacity(lines.count)
-        for (number, line) in lines.enumerated() {
-            guard let event = Self.decode(line) else {
-                throw StateFileError(path: path, reason: "line \(number + 2) is not an async queue record")
+        var decoder = Decoder()
+        var start = header.count
+        var number = 1
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.count
+            number += 1
+            if end > start {
+                guard let event = decoder.decode(bytes[start..<end]) else {
+                    throw StateFileError(path: path, reason: "line \(number) is not an async queue record")
+                }
+                events.append(event)
             }
-            events.append(event)
+            start = end + 1
         }
         return events
     }
@@ -119,7 +125,7 @@ struct AsyncQueueFile {
         }
         func number<T: BinaryInteger>(_ n: T) {
             out.append(0x09)
-            out += Array(String(n).utf8)
+            out.appendDecimal(n)
         }
         escape(e.requestId.utf8, into: &out)
         field(e.functionKey)
@@ -132,7 +138,8 @@ struct AsyncQueueFile {
         field(e.source)
         number(e.depth)
         number(e.sequence)
-        field(e.running ? "R" : "W")
+        out.append(0x09)
+        out.append(e.running ? UInt8(ascii: "R") : UInt8(ascii: "W"))
         out.append(0x09)
         escape(e.payload, into: &out)
         if let last = e.last {
@@ -148,27 +155,75 @@ struct AsyncQueueFile {
     }
 
     static func decode(_ line: ArraySlice<UInt8>) -> QueuedEvent? {
-        let f = line.split(separator: 0x09, omittingEmptySubsequences: false)
-        guard f.count == 13 || f.count == 19 else { return nil }
-        func text(_ i: Int) -> String { String(decoding: unescape(f[i]), as: UTF8.self) }
-        func int(_ i: Int) -> Int64? { Int64(String(decoding: f[i], as: UTF8.self)) }
-        guard let enqueued = int(4), let due = int(5), let attempts = int(6), let throttles = int(7), let depth = int(9),
-            let sequence = int(10)
-        else { return nil }
-        var event = QueuedEvent(requestId: text(0), functionKey: text(1), qualifier: text(2), executedVersion: text(3),
-                                payload: unescape(f[12]), enqueuedMs: enqueued, dueMs: due, source: text(8),
-                                depth: Int(depth), sequence: sequence)
-        event.attempts = Int(attempts)
-        event.throttles = Int(throttles)
-        event.running = text(11) == "R"
-        if f.count == 19 {
-            guard let start = int(13), let end = int(14) else { return nil }
-            let outcome = text(16)
-            event.last = LastAttempt(startMs: start, endMs: end, executedVersion: text(15),
-                                     errorType: outcome.hasPrefix("E") ? String(outcome.dropFirst()) : nil,
-                                     timedOut: text(17) == "1", response: unescape(f[18]))
+        var decoder = Decoder()
+        return decoder.decode(line)
+    }
+
+    /// Reads records; repeated texts (function keys, qualifiers, versions, sources) are shared
+    /// with the previous record's instead of allocated again.
+    struct Decoder {
+        private var recent: [[UInt8]] = Array(repeating: [], count: 19)
+        private var recentText: [String] = Array(repeating: "", count: 19)
+
+        mutating func decode(_ line: ArraySlice<UInt8>) -> QueuedEvent? {
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(19)
+            var start = line.startIndex
+            var i = start
+            while i < line.endIndex {
+                if line[i] == 0x09 {
+                    fields.append(start..<i)
+                    start = i + 1
+                }
+                i += 1
+            }
+            fields.append(start..<line.endIndex)
+            guard fields.count == 13 || fields.count == 19 else { return nil }
+            func text(_ n: Int, shared: Bool = false) -> String {
+                let slice = line[fields[n]]
+                if shared, recent[n].elementsEqual(slice) { return recentText[n] }
+                let value = String(decoding: AsyncQueueFile.unescape(slice), as: UTF8.self)
+                if shared {
+                    recent[n] = Array(slice)
+                    recentText[n] = value
+                }
+                return value
+            }
+            func int(_ n: Int) -> Int64? {
+                let slice = line[fields[n]]
+                guard !slice.isEmpty else { return nil }
+                var value: Int64 = 0
+                var negative = false
+                for (k, b) in slice.enumerated() {
+                    if k == 0, b == UInt8(ascii: "-") {
+                        negative = true
+                        continue
+                    }
+                    guard b >= 48, b <= 57 else { return nil }
+                    value = value &* 10 &+ Int64(b - 48)
+                }
+                return negative ? -value : value
+            }
+            guard let enqueued = int(4), let due = int(5), let attempts = int(6), let throttles = int(7), let depth = int(9),
+                let sequence = int(10)
+            else { return nil }
+            var event = QueuedEvent(requestId: text(0), functionKey: text(1, shared: true), qualifier: text(2, shared: true),
+                                    executedVersion: text(3, shared: true), payload: AsyncQueueFile.unescape(line[fields[12]]),
+                                    enqueuedMs: enqueued, dueMs: due, source: text(8, shared: true), depth: Int(depth),
+                                    sequence: sequence)
+            event.attempts = Int(attempts)
+            event.throttles = Int(throttles)
+            event.running = line[fields[11]].first == UInt8(ascii: "R")
+            if fields.count == 19 {
+                guard let start = int(13), let end = int(14) else { return nil }
+                let outcome = text(16, shared: true)
+                event.last = LastAttempt(startMs: start, endMs: end, executedVersion: text(15, shared: true),
+                                         errorType: outcome.hasPrefix("E") ? String(outcome.dropFirst()) : nil,
+                                         timedOut: line[fields[17]].first == UInt8(ascii: "1"),
+                                         response: AsyncQueueFile.unescape(line[fields[18]]))
+            }
+            return event
         }
-        return event
     }
 
     static func escape<C: Sequence>(_ bytes: C, into out: inout [UInt8]) where C.Element == UInt8 {

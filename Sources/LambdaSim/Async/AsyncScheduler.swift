@@ -1,3 +1,4 @@
+import Dispatch
 import LambdaSimJSON
 
 #if canImport(Glibc)
@@ -86,12 +87,22 @@ final class AsyncScheduler {
     private var heap = PriorityQueue<ScheduledItem>()
     private var order: Int64 = 0
     private var knownRequestIds = Set<String>()
-    private var targets: [String: Target?] = [:]
+    /// Events' targets by id: (function, qualifier) pairs are interned when an event is added,
+    /// and resolved once per batch (the function configuration can change between batches).
+    private var targetIds: [String: Int32] = [:]
+    private var targetKeys: [(functionKey: String, qualifier: String)] = []
+    private var resolvedTargets: [Target??] = []
+    private var eventTargets: [Int32] = []
+    private var iso = ISOWriter()
+    private var builtinEnvironments: [Int: BuiltinEnvironment] = [:]
+    private var destinations: [String: (service: String, kind: String)] = [:]
     private var runningEnds: [String: PriorityQueue<Int64>] = [:]
     private var timeline: [TimelineEntry] = []
     private var deliveries: [PendingDelivery] = []
     private var logs = LogBatch()
     private var attemptsRun = 0
+    private let recorder = DispatchQueue(label: "lambda-sim.async.recorder")
+    private var inFlight: RecordJob?
 
     init(engine: Engine, options: SimulationOptions) {
         self.engine = engine
@@ -148,6 +159,7 @@ final class AsyncScheduler {
             }
             return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attemptsRun)
         } catch {
+            if let job = inFlight { _ = job.wait() }
             logs.flush(logsDirectory: engine.store.directory + "/logs")
             // Give the queue back; what this run did since its last record is done again later
             // (at least once, as on AWS).
@@ -198,34 +210,100 @@ final class AsyncScheduler {
                 _ = heap.pop()
                 if top.timeMs > simNow { simNow = top.timeMs }
                 process(slot: Int(top.index), at: top.timeMs)
-                if WallClock.monotonicNs() - lastRecord > Self.batchNs {
-                    try record()
-                    lastRecord = WallClock.monotonicNs()
+                if deliveries.count >= Self.recordEvery || WallClock.monotonicNs() - lastRecord > Self.batchNs {
+                    // Hand the batch to the recorder and go on simulating while it holds the lock;
+                    // wait for the previous batch only when too much has piled up.
+                    if try collect(wait: deliveries.count >= Self.recordBacklog) {
+                        startRecord()
+                        lastRecord = WallClock.monotonicNs()
+                    }
                 }
             }
-            try record()
+            _ = try collect(wait: true)
+            startRecord()
+            _ = try collect(wait: true)
             lastRecord = WallClock.monotonicNs()
             guard let top = heap.first, top.timeMs <= horizon else { break }
         }
     }
 
-    /// Under the lock: deliveries made so far, the clock, the lease; picks up events other
-    /// processes queued meanwhile and the current function configuration.
-    private func record() throws {
-        logs.flush(logsDirectory: engine.store.directory + "/logs")
-        let fresh = try engine.store.update { state -> [AsyncEvent] in
-            guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
-            self.applyDeliveries(&state)
-            let wall = WallClock.nowMs()
-            if options.horizon != .now { state.clock.advance(to: simNow, wall: wall) }
-            state.asyncState?.lease?.expiresWallMs = wall + Self.leaseMs
-            functions = state.functions
-            let fresh = state.asyncQueue.filter { $0.sequence > maxIngestedSequence }
-            if let max = fresh.map(\.sequence).max() { maxIngestedSequence = max }
-            return fresh
+    /// Deliveries handed to the recorder at a time, and how many may wait before the run
+    /// waits for the recorder.
+    static let recordEvery = 20_000
+    static let recordBacklog = 200_000
+
+    /// One batch of results being recorded under the lock on the recorder thread.
+    final class RecordJob: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let lock = Mutex()
+        private var outcome: Result<RecordOutcome, any Error>?
+
+        func finish(_ result: Result<RecordOutcome, any Error>) {
+            lock.withLock { outcome = result }
+            done.signal()
         }
-        targets.removeAll(keepingCapacity: true)
-        ingest(fresh, initial: false)
+
+        var isFinished: Bool { lock.withLock { outcome != nil } }
+
+        func wait() -> Result<RecordOutcome, any Error> {
+            done.wait()
+            return lock.withLock { outcome } ?? .failure(StateFileError(path: "", reason: "recorder finished without a result"))
+        }
+    }
+
+    struct RecordOutcome: Sendable {
+        var fresh: [AsyncEvent]
+        var functions: [String: FunctionRecord]
+        var maxIngestedSequence: Int64
+        var failures: [(entry: Int, error: ServiceError)]
+    }
+
+    /// Starts recording what the run did so far (deliveries, logs, the clock, the lease) on the
+    /// recorder thread. At most one batch is in flight.
+    private func startRecord() {
+        let job = RecordJob()
+        let batch = deliveries
+        deliveries.removeAll(keepingCapacity: true)
+        let pendingLogs = logs
+        logs = LogBatch()
+        let engine = engine
+        let now = simNow
+        let moveClock = options.horizon != .now
+        let taken = maxIngestedSequence
+        let logsDirectory = engine.store.directory + "/logs"
+        inFlight = job
+        recorder.async {
+            var written = pendingLogs
+            written.flush(logsDirectory: logsDirectory)
+            job.finish(Result {
+                try engine.store.update { state -> RecordOutcome in
+                    guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
+                    let failures = Self.apply(batch, to: &state, engine: engine)
+                    let wall = WallClock.nowMs()
+                    if moveClock { state.clock.advance(to: now, wall: wall) }
+                    state.asyncState?.lease?.expiresWallMs = wall + Self.leaseMs
+                    let fresh = state.asyncQueue.filter { $0.sequence > taken }
+                    return RecordOutcome(fresh: fresh, functions: state.functions,
+                                         maxIngestedSequence: max(taken, fresh.map(\.sequence).max() ?? taken), failures: failures)
+                }
+            })
+        }
+    }
+
+    /// Takes the result of the batch in flight: marks failed deliveries, picks up events other
+    /// processes queued meanwhile and the current function configuration. Returns false (and
+    /// leaves the batch in flight) when `wait` is false and it is not done yet.
+    private func collect(wait: Bool) throws -> Bool {
+        guard let job = inFlight else { return true }
+        if !wait, !job.isFinished { return false }
+        inFlight = nil
+        let outcome = try job.wait().get()
+        for failure in outcome.failures { markFailed(failure.entry, failure.error) }
+        functions = outcome.functions
+        maxIngestedSequence = outcome.maxIngestedSequence
+        resolvedTargets = Array(repeating: nil, count: targetKeys.count)
+        ingest(outcome.fresh, initial: false)
+        return true
     }
 
     /// Writes the remaining queue, then, under the lock, removes the events taken from the
@@ -235,7 +313,8 @@ final class AsyncScheduler {
         try queueFile.write(remaining, storeId: storeId)
         return try engine.store.update { state -> SimInstant in
             guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
-            self.applyDeliveries(&state)
+            for failure in Self.apply(self.deliveries, to: &state, engine: self.engine) { self.markFailed(failure.entry, failure.error) }
+            self.deliveries.removeAll()
             let wall = WallClock.nowMs()
             switch options.horizon {
             case .idle: state.clock.advance(to: simNow, wall: wall)
@@ -261,13 +340,23 @@ final class AsyncScheduler {
 
     private func add(_ event: QueuedEvent, emitEnqueue: Bool) {
         guard knownRequestIds.insert(event.requestId).inserted else { return }
+        let key = event.functionKey + "\u{1}" + event.qualifier
+        var targetId = targetIds[key] ?? -1
+        if targetId < 0 {
+            targetId = Int32(targetKeys.count)
+            targetIds[key] = targetId
+            targetKeys.append((event.functionKey, event.qualifier))
+            resolvedTargets.append(nil)
+        }
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
             events[Int(free)] = event
+            eventTargets[Int(free)] = targetId
         } else {
             slot = Int32(events.count)
             events.append(event)
+            eventTargets.append(targetId)
         }
         if event.running { runningEnds[event.functionKey, default: PriorityQueue()].push(event.dueMs) }
         schedule(slot, at: event.dueMs)
@@ -322,26 +411,31 @@ final class AsyncScheduler {
         var policy: AsyncPolicy
         var reserved: Int?
         var deadLetterArn: String?
+        /// `region/name`: the function's log file.
+        var logKey: String
     }
 
-    private func target(for event: QueuedEvent) -> Target? {
-        let key = event.functionKey + "\u{1}" + event.qualifier
-        if let cached = targets[key] { return cached }
+    private func target(slot: Int) -> Target? {
+        let id = Int(eventTargets[slot])
+        if let cached = resolvedTargets[id] { return cached }
+        let (functionKey, qualifier) = targetKeys[id]
         var resolved: Target?
-        if let record = functions[event.functionKey] {
-            var version = record.version(event.qualifier)
-            if version == nil, let alias = record.aliases[event.qualifier] { version = record.version(alias.functionVersion) }
+        if let record = functions[functionKey] {
+            var version = record.version(qualifier)
+            if version == nil, let alias = record.aliases[qualifier] { version = record.version(alias.functionVersion) }
             if let version {
                 let unqualified = version.unqualifiedArn
+                let name = version.name
                 resolved = Target(
-                    functionKey: event.functionKey, version: version, qualifiedArn: unqualified + ":" + event.qualifier,
-                    invokedArn: event.qualifier == "$LATEST" ? unqualified : unqualified + ":" + event.qualifier,
-                    display: display(event),
-                    policy: record.asyncPolicy(qualifier: event.qualifier, executedVersion: version.version),
-                    reserved: record.reservedConcurrency, deadLetterArn: AsyncPolicy.nonEmpty(version.deadLetterTargetArn))
+                    functionKey: functionKey, version: version, qualifiedArn: unqualified + ":" + qualifier,
+                    invokedArn: qualifier == "$LATEST" ? unqualified : unqualified + ":" + qualifier,
+                    display: qualifier == "$LATEST" ? name : name + ":" + qualifier,
+                    policy: record.asyncPolicy(qualifier: qualifier, executedVersion: version.version),
+                    reserved: record.reservedConcurrency, deadLetterArn: AsyncPolicy.nonEmpty(version.deadLetterTargetArn),
+                    logKey: version.region + "/" + version.name)
             }
         }
-        targets[key] = resolved
+        resolvedTargets[id] = .some(resolved)
         return resolved
     }
 
@@ -367,7 +461,7 @@ final class AsyncScheduler {
 
     private func attempt(_ original: QueuedEvent, slot: Int, at t: SimInstant) {
         var event = original
-        guard let target = target(for: event) else {
+        guard let target = target(slot: slot) else {
             emit(TimelineEntry(timeMs: t, event: .discard, function: display(event), requestId: event.requestId,
                                why: .functionDeleted))
             done(slot)
@@ -417,7 +511,22 @@ final class AsyncScheduler {
         let input = InvocationInput(requestId: event.requestId, payload: event.payload, function: target.version,
                                     invokedArn: target.invokedArn, clientContext: nil, startMs: t, attempt: event.attempts,
                                     logStreamName: stream)
-        var output = engine.environments.run(input)
+        var output: InvocationOutput
+        if target.version.runtime == RuntimeName.builtin {
+            // Builtin handlers run in-process: one warm environment per target for the whole run
+            // (what the pool would hand out), without the pool's bookkeeping per attempt.
+            let id = Int(eventTargets[slot])
+            let environment: BuiltinEnvironment
+            if let warm = builtinEnvironments[id], warm.isReusable {
+                environment = warm
+            } else {
+                environment = BuiltinEnvironment()
+                builtinEnvironments[id] = environment
+            }
+            output = environment.invoke(input)
+        } else {
+            output = engine.environments.run(input)
+        }
         if output.payload.count > PayloadLimits.response, !output.isError {
             output.payload = JSONWriter.bytes(.object(JSONObject([
                 ("errorMessage", .string("Response payload size exceeded maximum allowed payload size (\(PayloadLimits.response) bytes).")),
@@ -427,9 +536,7 @@ final class AsyncScheduler {
         }
         attemptsRun += 1
         let end = t + max(1, Int64(output.durationMs.rounded(.up)))
-        logs.add(function: target.version, requestId: event.requestId, startMs: t,
-                 text: Engine.logText(requestId: event.requestId, version: target.version.version, output: output,
-                                      memorySize: target.version.memorySize))
+        logs.add(function: target.version, key: target.logKey, requestId: event.requestId, startMs: t, output: output)
         runningEnds[target.functionKey, default: PriorityQueue()].push(end)
         event.last = LastAttempt(startMs: t, endMs: end, executedVersion: target.version.version, errorType: output.errorType,
                                  timedOut: output.timedOut, response: output.payload)
@@ -448,7 +555,7 @@ final class AsyncScheduler {
     private func complete(_ original: QueuedEvent, slot: Int, at t: SimInstant) {
         var event = original
         event.running = false
-        guard let target = target(for: event), let last = event.last else {
+        guard let target = target(slot: slot), let last = event.last else {
             emit(TimelineEntry(timeMs: t, event: .discard, function: display(event), requestId: event.requestId,
                                why: .functionDeleted))
             done(slot)
@@ -505,7 +612,7 @@ final class AsyncScheduler {
             let message = event.last.map { AsyncRecords.errorMessage($0.response) } ?? "Rate Exceeded."
             let attributes = AsyncRecords.deadLetterAttributes(requestId: event.requestId, errorCode: code,
                                                                 errorMessage: message)
-            let kind = Self.kind(of: dlq)
+            let kind = destination(dlq).kind
             let entry = timeline.count
             emit(TimelineEntry(timeMs: t, event: .dlq, function: target.display, requestId: event.requestId, result: "success",
                                condition: condition, target: dlq,
@@ -521,15 +628,14 @@ final class AsyncScheduler {
     {
         let record = AsyncRecords.invocationRecord(timestampMs: t, requestId: event.requestId, functionArn: target.qualifiedArn,
                                                    condition: condition, approximateInvokeCount: event.attempts,
-                                                   payload: event.payload, last: event.last)
-        let kind = Self.kind(of: arn)
+                                                   payload: event.payload, last: event.last, iso: &iso)
+        let info = destination(arn)
+        let kind = info.kind
         let entry = timeline.count
         var line = TimelineEntry(timeMs: t, event: .destination, function: target.display, requestId: event.requestId,
                                  result: "success", condition: condition, target: arn,
                                  why: .destination(onSuccess: onSuccess, targetKind: kind, deliveryError: nil))
-        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        let service = parts.count > 2 ? String(parts[2]) : ""
-        switch service {
+        switch info.service {
         case "lambda":
             guard let ref = FunctionReference.parse(arn),
                 let record2 = functions[State.functionKey(region: ref.region ?? engine.region, name: ref.name)]
@@ -582,22 +688,28 @@ final class AsyncScheduler {
         return "aws/lambda/async/\(function)/\(day)/\(stamp)-\(uuid)"
     }
 
-    /// `SQS queue`, `SNS topic`, … for sentences.
-    static func kind(of arn: String) -> String {
+    /// The service of a destination ARN and how sentences name it (`SQS queue`, …), cached:
+    /// a run sends many records to the same few targets.
+    private func destination(_ arn: String) -> (service: String, kind: String) {
+        if let known = destinations[arn] { return known }
         let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
-        switch parts.count > 2 ? String(parts[2]) : "" {
-        case "sqs": return "SQS queue"
-        case "sns": return "SNS topic"
-        case "events": return "EventBridge event bus"
-        case "s3": return "S3 bucket"
-        case "lambda": return "Lambda function"
-        default: return "target"
+        let service = parts.count > 2 ? String(parts[2]) : ""
+        let kind: String
+        switch service {
+        case "sqs": kind = "SQS queue"
+        case "sns": kind = "SNS topic"
+        case "events": kind = "EventBridge event bus"
+        case "s3": kind = "S3 bucket"
+        case "lambda": kind = "Lambda function"
+        default: kind = "target"
         }
+        destinations[arn] = (service, kind)
+        return (service, kind)
     }
 
     // MARK: - Deliveries
 
-    struct PendingDelivery {
+    struct PendingDelivery: Sendable {
         var timeMs: SimInstant
         var arn: String
         var body: [UInt8]
@@ -610,8 +722,10 @@ final class AsyncScheduler {
     }
 
     /// Under the lock: hands the deliveries to the local resources, each at its simulated time.
-    private func applyDeliveries(_ state: inout State) {
-        guard !deliveries.isEmpty else { return }
+    /// Returns the ones that failed, by timeline entry.
+    static func apply(_ deliveries: [PendingDelivery], to state: inout State, engine: Engine) -> [(entry: Int, error: ServiceError)] {
+        guard !deliveries.isEmpty else { return [] }
+        var failures: [(entry: Int, error: ServiceError)] = []
         let saved = state.clock
         let wall = WallClock.nowMs()
         for delivery in deliveries {
@@ -623,20 +737,21 @@ final class AsyncScheduler {
                 try engine.deliverToResource(&state, arn: delivery.arn, body: String(decoding: delivery.body, as: UTF8.self),
                                              attributes: delivery.attributes, eventBridgeDetailType: delivery.detailType,
                                              eventBridgeSource: delivery.source, s3Key: delivery.s3Key)
+            } catch let error as ServiceError {
+                failures.append((delivery.entry, error))
             } catch {
-                markFailed(delivery.entry, error)
+                failures.append((delivery.entry, ServiceError("DeliveryFailed", "\(error)", status: 500)))
             }
         }
         state.clock = saved
-        deliveries.removeAll(keepingCapacity: true)
+        return failures
     }
 
-    private func markFailed(_ index: Int, _ error: any Error) {
+    private func markFailed(_ index: Int, _ error: ServiceError) {
         guard options.collectTimeline, index < timeline.count else { return }
-        let service = error as? ServiceError
-        let text = service.map { "\($0.code): \($0.message)" } ?? "\(error)"
+        let text = "\(error.code): \(error.message)"
         timeline[index].result = "error"
-        timeline[index].errorType = service?.code ?? "DeliveryFailed"
+        timeline[index].errorType = error.code
         switch timeline[index].why {
         case let .destination(onSuccess, kind, _):
             timeline[index].why = .destination(onSuccess: onSuccess, targetKind: kind, deliveryError: text)

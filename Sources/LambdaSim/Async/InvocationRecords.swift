@@ -10,25 +10,33 @@ enum AsyncRecords {
     static func invocationRecord(timestampMs: SimInstant, requestId: String, functionArn: String, condition: String,
                                  approximateInvokeCount: Int, payload: [UInt8], last: LastAttempt?) -> [UInt8]
     {
+        var iso = ISOWriter()
+        return invocationRecord(timestampMs: timestampMs, requestId: requestId, functionArn: functionArn, condition: condition,
+                                approximateInvokeCount: approximateInvokeCount, payload: payload, last: last, iso: &iso)
+    }
+
+    static func invocationRecord(timestampMs: SimInstant, requestId: String, functionArn: String, condition: String,
+                                 approximateInvokeCount: Int, payload: [UInt8], last: LastAttempt?, iso: inout ISOWriter) -> [UInt8]
+    {
         var out: [UInt8] = []
         out.reserveCapacity(320 + payload.count + (last?.response.count ?? 0))
-        out += Array(#"{"version":"1.0","timestamp":""#.utf8)
-        out += Array(TimeFormat.iso(timestampMs).utf8)
-        out += Array(#"","requestContext":{"requestId":"#.utf8)
+        out.appendStatic(#"{"version":"1.0","timestamp":""#)
+        iso.append(timestampMs, into: &out)
+        out.appendStatic(#"","requestContext":{"requestId":"#)
         appendString(requestId.utf8, into: &out)
-        out += Array(#","functionArn":"#.utf8)
+        out.appendStatic(#","functionArn":"#)
         appendString(functionArn.utf8, into: &out)
-        out += Array(#","condition":"#.utf8)
+        out.appendStatic(#","condition":"#)
         appendString(condition.utf8, into: &out)
-        out += Array(#","approximateInvokeCount":"#.utf8)
-        out += Array(String(approximateInvokeCount).utf8)
-        out += Array(#"},"requestPayload":"#.utf8)
+        out.appendStatic(#","approximateInvokeCount":"#)
+        out.appendDecimal(approximateInvokeCount)
+        out.appendStatic(#"},"requestPayload":"#)
         appendValue(payload, into: &out)
         if let last {
-            out += Array(#","responseContext":{"statusCode":200,"executedVersion":"#.utf8)
+            out.appendStatic(#","responseContext":{"statusCode":200,"executedVersion":"#)
             appendString(last.executedVersion.utf8, into: &out)
-            if last.errorType != nil { out += Array(#","functionError":"Unhandled""#.utf8) }
-            out += Array(#"},"responsePayload":"#.utf8)
+            if last.errorType != nil { out.appendStatic(#","functionError":"Unhandled""#) }
+            out.appendStatic(#"},"responsePayload":"#)
             appendValue(last.response, into: &out)
         }
         out.append(UInt8(ascii: "}"))
@@ -61,7 +69,7 @@ enum AsyncRecords {
     /// an empty response `null`.
     static func appendValue(_ bytes: [UInt8], into out: inout [UInt8]) {
         if bytes.isEmpty {
-            out += Array("null".utf8)
+            out.appendStatic("null")
             return
         }
         var compactor = JSONCompactor(bytes)

@@ -114,36 +114,80 @@ extension TimelineEntry {
 
     /// The short human detail of the timeline format.
     public var detail: String {
+        var out: [UInt8] = []
+        var iso = ISOWriter()
+        appendDetail(into: &out, iso: &iso)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The detail, written into a timeline's bytes.
+    func appendDetail(into out: inout [UInt8], iso: inout ISOWriter) {
         switch why {
         case let .enqueued(from, parent):
-            return from == "destination" ? "from the destination of \(parent ?? "?")" : "from \(from)"
+            if from == "destination" {
+                out.appendStatic("from the destination of ")
+                out.appendUTF8(parent ?? "?")
+            } else {
+                out.appendStatic("from ")
+                out.appendUTF8(from)
+            }
         case .attempt, .syncInvoke:
-            var text = attempt.map { "attempt \($0)  " } ?? ""
-            text += result ?? ""
-            if let errorType { text += " " + errorType }
-            return text
+            if let attempt {
+                out.appendStatic("attempt ")
+                out.appendDecimal(attempt)
+                out.appendStatic("  ")
+            }
+            if let result { out.appendUTF8(result) }
+            if let errorType {
+                out.append(0x20)
+                out.appendUTF8(errorType)
+            }
         case let .throttled(reserved, _, _, nextMs):
-            return "throttled (reserved concurrency \(reserved)), retry at \(TimeFormat.iso(nextMs))"
+            out.appendStatic("throttled (reserved concurrency ")
+            out.appendDecimal(reserved)
+            out.appendStatic("), retry at ")
+            iso.append(nextMs, into: &out)
         case .zeroReserved:
-            return "throttled (reserved concurrency 0)"
+            out.appendStatic("throttled (reserved concurrency 0)")
         case let .retry(_, nextAttempt, _, nextMs, _):
-            return "attempt \(nextAttempt) at \(TimeFormat.iso(nextMs))"
+            out.appendStatic("attempt ")
+            out.appendDecimal(nextAttempt)
+            out.appendStatic(" at ")
+            iso.append(nextMs, into: &out)
         case let .ageExceeded(maxAge, attempts, _, _):
-            return "EventAgeExceeded after \(attempts) attempt\(attempts == 1 ? "" : "s") (maximum age \(maxAge) s)"
+            out.appendStatic("EventAgeExceeded after ")
+            out.appendDecimal(attempts)
+            out.appendStatic(attempts == 1 ? " attempt (maximum age " : " attempts (maximum age ")
+            out.appendDecimal(maxAge)
+            out.appendStatic(" s)")
         case let .destination(onSuccess, _, error):
-            var text = (onSuccess ? "on-success " : "on-failure ") + (condition ?? "") + " -> " + (target ?? "")
-            if let error { text += "  (delivery failed: \(error))" }
-            return text
+            out.appendStatic(onSuccess ? "on-success " : "on-failure ")
+            out.appendUTF8(condition ?? "")
+            out.appendStatic(" -> ")
+            out.appendUTF8(target ?? "")
+            if let error {
+                out.appendStatic("  (delivery failed: ")
+                out.appendUTF8(error)
+                out.append(UInt8(ascii: ")"))
+            }
         case let .deadLetter(_, _, error):
-            var text = (condition ?? "") + " -> " + (target ?? "")
-            if let error { text += "  (delivery failed: \(error))" }
-            return text
+            out.appendUTF8(condition ?? "")
+            out.appendStatic(" -> ")
+            out.appendUTF8(target ?? "")
+            if let error {
+                out.appendStatic("  (delivery failed: ")
+                out.appendUTF8(error)
+                out.append(UInt8(ascii: ")"))
+            }
         case .noFailureTarget:
-            return (condition ?? "") + ": no on-failure destination or dead-letter queue"
+            out.appendUTF8(condition ?? "")
+            out.appendStatic(": no on-failure destination or dead-letter queue")
         case .functionDeleted:
-            return "function deleted"
+            out.appendStatic("function deleted")
         case let .recursion(depth):
-            return "recursive loop stopped after \(depth) hops"
+            out.appendStatic("recursive loop stopped after ")
+            out.appendDecimal(depth)
+            out.appendStatic(" hops")
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import LambdaSimJSON
 
 /// Renders a timeline as text for people, JSON lines or a Mermaid sequence diagram. Pure
@@ -7,26 +8,29 @@ public enum TimelineFormat {
     /// with `--explain` the rule on the next line, indented.
     public static func timeline(_ entries: [TimelineEntry], explain: Bool) -> [UInt8] {
         let width = entries.reduce(0) { max($0, $1.function.count) }
+        return inParallel(entries) { timeline($0, explain: explain, width: width) }
+    }
+
+    static func timeline(_ entries: ArraySlice<TimelineEntry>, explain: Bool, width: Int) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * (explain ? 260 : 120))
-        var clock = ClockText()
+        var iso = ISOWriter()
         for entry in entries {
-            out += clock.iso(entry.timeMs)
-            out += [0x20, 0x20]
+            iso.append(entry.timeMs, into: &out)
+            out.appendStatic("  ")
             pad(entry.event.rawValue, to: 15, into: &out)
-            out += [0x20, 0x20]
+            out.appendStatic("  ")
             pad(entry.function, to: width, into: &out)
-            out += [0x20, 0x20]
-            out += Array(entry.requestId.utf8)
-            let detail = entry.detail
-            if !detail.isEmpty {
-                out += [0x20, 0x20]
-                out += Array(detail.utf8)
-            }
+            out.appendStatic("  ")
+            out.appendUTF8(entry.requestId)
+            out.appendStatic("  ")
+            let before = out.count
+            entry.appendDetail(into: &out, iso: &iso)
+            if out.count == before { out.removeLast(2) }
             out.append(0x0A)
             if explain {
-                out += Array("    ".utf8)
-                out += Array(entry.reason.utf8)
+                out.appendStatic("    ")
+                out.appendUTF8(entry.reason)
                 out.append(0x0A)
             }
         }
@@ -35,33 +39,44 @@ public enum TimelineFormat {
 
     /// One JSON object a line with the fields of DESIGN.md, in a fixed order.
     public static func jsonLines(_ entries: [TimelineEntry]) -> [UInt8] {
+        inParallel(entries, jsonLines)
+    }
+
+    static func jsonLines(_ entries: ArraySlice<TimelineEntry>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * 300)
-        var clock = ClockText()
+        var iso = ISOWriter()
         for e in entries {
-            out += Array(#"{"time":""#.utf8)
-            out += clock.iso(e.timeMs)
-            out += Array(#"","event":""#.utf8)
-            out += Array(e.event.rawValue.utf8)
-            out += Array(#"","function":"#.utf8)
+            out.appendStatic(#"{"time":""#)
+            iso.append(e.timeMs, into: &out)
+            out.appendStatic(#"","event":""#)
+            out.appendUTF8(e.event.rawValue)
+            out.appendStatic(#"","function":"#)
             AsyncRecords.appendString(e.function.utf8, into: &out)
-            out += Array(#","requestId":"#.utf8)
+            out.appendStatic(#","requestId":"#)
             AsyncRecords.appendString(e.requestId.utf8, into: &out)
-            out += Array(#","source":"#.utf8)
+            out.appendStatic(#","source":"#)
             AsyncRecords.appendString(e.source.utf8, into: &out)
-            if let attempt = e.attempt { out += Array(",\"attempt\":\(attempt)".utf8) }
-            func member(_ name: String, _ value: String?) {
+            if let attempt = e.attempt {
+                out.appendStatic(#","attempt":"#)
+                out.appendDecimal(attempt)
+            }
+            func member(_ name: StaticString, _ value: String?) {
                 guard let value else { return }
-                out += Array(",\"\(name)\":".utf8)
+                out.appendStatic(name)
                 AsyncRecords.appendString(value.utf8, into: &out)
             }
-            member("result", e.result)
-            member("errorType", e.errorType)
-            member("condition", e.condition)
-            member("target", e.target)
-            if let records = e.records { out += Array(",\"records\":\(records)".utf8) }
-            member("reason", e.reason)
-            out += [0x7D, 0x0A]
+            member(#","result":"#, e.result)
+            member(#","errorType":"#, e.errorType)
+            member(#","condition":"#, e.condition)
+            member(#","target":"#, e.target)
+            if let records = e.records {
+                out.appendStatic(#","records":"#)
+                out.appendDecimal(records)
+            }
+            member(#","reason":"#, e.reason)
+            out.append(0x7D)
+            out.append(0x0A)
         }
         return out
     }
@@ -131,6 +146,22 @@ public enum TimelineFormat {
         return Array(text.utf8)
     }
 
+    /// Formats long timelines in chunks on all cores (the lines are independent), then joins them.
+    static func inParallel(_ entries: [TimelineEntry], _ format: @Sendable (ArraySlice<TimelineEntry>) -> [UInt8]) -> [UInt8] {
+        let chunkSize = 20_000
+        guard entries.count > chunkSize else { return format(entries[...]) }
+        let chunks = (entries.count + chunkSize - 1) / chunkSize
+        let results = ChunkResults(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            let slice = entries[(i * chunkSize)..<min(entries.count, (i + 1) * chunkSize)]
+            results.set(i, format(slice))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(results.total)
+        for part in results.parts { out += part }
+        return out
+    }
+
     /// Mermaid ends a statement at `;` and reads `#…;` as an entity.
     static func sanitize(_ s: String) -> String {
         guard s.contains(";") || s.contains("#") else { return s }
@@ -146,22 +177,20 @@ public enum TimelineFormat {
     }
 
     static func pad(_ s: String, to width: Int, into out: inout [UInt8]) {
-        out += Array(s.utf8)
+        out.appendUTF8(s)
         let n = width - s.count
         if n > 0 { out += [UInt8](repeating: 0x20, count: n) }
     }
 }
 
-/// Formats instants, remembering the last one: a timeline repeats the same millisecond often.
-struct ClockText {
-    private var lastMs: SimInstant = .min
-    private var last: [UInt8] = []
+/// The chunks formatted by `TimelineFormat.inParallel`, each written by exactly one worker.
+final class ChunkResults: @unchecked Sendable {
+    private(set) var parts: [[UInt8]]
+    private let lock = Mutex()
 
-    mutating func iso(_ ms: SimInstant) -> [UInt8] {
-        if ms != lastMs {
-            lastMs = ms
-            last = Array(TimeFormat.iso(ms).utf8)
-        }
-        return last
-    }
+    init(count: Int) { parts = Array(repeating: [], count: count) }
+
+    func set(_ i: Int, _ bytes: [UInt8]) { lock.withLock { parts[i] = bytes } }
+
+    var total: Int { parts.reduce(0) { $0 + $1.count } }
 }

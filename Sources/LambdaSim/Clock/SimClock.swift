@@ -75,14 +75,17 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
         }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = "0123456789abcdef".map { $0 }
-        var out = ""
+        // Built as bytes: appending Characters one by one made this a hot spot of `simulate`.
+        let hex: StaticString = "0123456789abcdef"
+        let digits = hex.utf8Start
+        var out: [UInt8] = []
+        out.reserveCapacity(36)
         for (i, byte) in bytes.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append("-") }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// 32 lower-case hex digits (log stream names).

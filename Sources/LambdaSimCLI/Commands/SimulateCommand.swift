@@ -164,7 +164,8 @@ struct ScenarioRunner {
 
     /// In time order; steps at the same instant keep the order they happened in.
     static func sorted(_ timeline: [TimelineEntry]) -> [TimelineEntry] {
-        timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
+        if zip(timeline, timeline.dropFirst()).allSatisfy({ $0.timeMs <= $1.timeMs }) { return timeline }
+        return timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
     }
 
     static func horizon(_ spec: JSON) throws -> SimulationOptions.Horizon {
