@@ -14,7 +14,9 @@ let package = Package(
         // Self-contained helpers: DEFLATE, zip archives, SHA-256, base64.
         .target(name: "LambdaSimSupport"),
         // The engine: state, clock, functions, runtimes, async, sources. Never prints or exits.
-        .target(name: "LambdaSim", dependencies: ["LambdaSimJSON", "LambdaSimSupport"]),
+        .target(
+            name: "LambdaSim", dependencies: ["LambdaSimJSON", "LambdaSimSupport"],
+            exclude: ["Serve/Generated/generate-serve-model.py"]),
         // The front end: specs, parser, output formats, error presenter.
         .target(
             name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON", "LambdaSimSupport"],

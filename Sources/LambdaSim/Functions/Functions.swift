@@ -720,6 +720,8 @@ extension Engine {
             let found = try self.record(state, p.string("FunctionName"))
             let name = p.string("Name") ?? ""
             state.functions[found.key]?.aliases[name] = nil
+            // The alias's function URL goes with it.
+            state.functions[found.key]?.urlConfigs?[name] = nil
             return .object(JSONObject())
         }
     }

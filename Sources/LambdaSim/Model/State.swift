@@ -49,6 +49,8 @@ public struct FunctionRecord: Codable, Sendable {
     public var reservedConcurrency: Int?
     /// Event invoke configs by qualifier (`$LATEST`, a version, an alias), as AWS shapes.
     public var eventInvokeConfigs: [String: JSON]?
+    /// Function URL configs by qualifier (`$LATEST` or an alias), see Functions/FunctionURLs.swift.
+    public var urlConfigs: [String: FunctionURLConfig]?
     public var createdMs: SimInstant
 
     public init(latest: FunctionVersion, createdMs: SimInstant) {

@@ -1,5 +1,6 @@
-/// The small part of HTTP/1.1 the Runtime API needs: an incremental request parser
-/// (Content-Length and chunked bodies, `Expect: 100-continue`, keep-alive) and a response writer.
+/// The small part of HTTP/1.1 the Runtime API server and `serve` (Serve/APIServer.swift) need:
+/// an incremental request parser (Content-Length and chunked bodies, `Expect: 100-continue`,
+/// keep-alive) and a response writer.
 
 /// One parsed request. Header names are lower-cased; the body is capped at the parser's
 /// `maxBody` (`bodyLength` still counts every byte the client sent).
@@ -220,14 +221,33 @@ enum HTTPResponse {
         switch status {
         case 100: return "Continue"
         case 200: return "OK"
+        case 201: return "Created"
         case 202: return "Accepted"
+        case 204: return "No Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 303: return "See Other"
+        case 304: return "Not Modified"
+        case 307: return "Temporary Redirect"
+        case 308: return "Permanent Redirect"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
         case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 409: return "Conflict"
+        case 410: return "Gone"
+        case 412: return "Precondition Failed"
         case 413: return "Request Entity Too Large"
+        case 415: return "Unsupported Media Type"
+        case 429: return "Too Many Requests"
         case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
         default: return "Status"
         }
     }

@@ -7,6 +7,7 @@ enum SimulatorCommandRunner {
         switch name {
         case "simulate": return try SimulateCommand(context: context).run(parsed)
         case "mb": return try MakeBucketCommand(context: context).run(parsed)
+        case "serve": return try ServeCommand(context: context).run(parsed)
         default: throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
         }
     }
