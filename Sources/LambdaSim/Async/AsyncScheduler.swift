@@ -147,7 +147,15 @@ final class AsyncScheduler {
         }
         do {
             if pendingInFile > 0 {
-                for event in try queueFile.load(storeId: storeId) { add(event, emitEnqueue: false) }
+                let loaded = try queueFile.load(storeId: storeId)
+                events.reserveCapacity(loaded.count + inbox.count)
+                eventTargets.reserveCapacity(loaded.count + inbox.count)
+                if options.collectTimeline {
+                    // About six steps per event (attempts, retries, a destination): growing a
+                    // timeline of hundreds of thousands of entries step by step copies it often.
+                    timeline.reserveCapacity(min((loaded.count + inbox.count) * 6, 5_000_000))
+                }
+                for event in loaded { add(event, emitEnqueue: false) }
             }
             simNow = startMs
             ingest(inbox, initial: true)
