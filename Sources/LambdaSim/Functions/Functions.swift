@@ -599,7 +599,8 @@ extension Engine {
                 state.functions[found.key] = nil
                 state.asyncQueue.removeAll { $0.functionKey == found.key }
             }
-            return .object(JSONObject())
+            // The model's `StatusCode` member is the HTTP status (204 No Content), which the CLI prints.
+            return .object(JSONObject([("StatusCode", .int(204))]))
         }
     }
 
