@@ -147,19 +147,47 @@ public enum TimelineFormat {
     }
 
     /// Formats long timelines in chunks on all cores (the lines are independent), then joins them.
-    static func inParallel(_ entries: [TimelineEntry], _ format: @Sendable (ArraySlice<TimelineEntry>) -> [UInt8]) -> [UInt8] {
-        let chunkSize = 20_000
-        guard entries.count > chunkSize else { return format(entries[...]) }
-        let chunks = (entries.count + chunkSize - 1) / chunkSize
-        let results = ChunkResults(count: chunks)
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
-            let slice = entries[(i * chunkSize)..<min(entries.count, (i + 1) * chunkSize)]
-            results.set(i, format(slice))
-        }
+    static func inParallel(_ entries: [TimelineEntry], _ format: @escaping @Sendable (ArraySlice<TimelineEntry>) -> [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(results.total)
-        for part in results.parts { out += part }
+        inParallel(entries, format) { out += $0 }
         return out
+    }
+
+    /// The same, handing the text to `sink` piece by piece in order, so a timeline of hundreds
+    /// of thousands of lines is never held twice.
+    static func inParallel(_ entries: [TimelineEntry], _ format: @escaping @Sendable (ArraySlice<TimelineEntry>) -> [UInt8],
+                           sink: ([UInt8]) -> Void)
+    {
+        let chunkSize = 20_000
+        guard entries.count > chunkSize else {
+            sink(format(entries[...]))
+            return
+        }
+        let chunks = (entries.count + chunkSize - 1) / chunkSize
+        let parallel = 4
+        var first = 0
+        while first < chunks {
+            let count = min(parallel, chunks - first)
+            let results = ChunkResults(count: count)
+            let base = first
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                let c = base + i
+                results.set(i, format(entries[(c * chunkSize)..<min(entries.count, (c + 1) * chunkSize)]))
+            }
+            for part in results.parts { sink(part) }
+            first += count
+        }
+    }
+
+    /// Writes a timeline in one of `simulate`'s formats (`timeline`, `json`, `mermaid`) to `sink`.
+    public static func render(_ entries: [TimelineEntry], format: String, explain: Bool, sink: ([UInt8]) -> Void) {
+        switch format {
+        case "json": inParallel(entries, { jsonLines($0) }, sink: sink)
+        case "mermaid": sink(mermaid(entries))
+        default:
+            let width = entries.reduce(0) { max($0, $1.function.count) }
+            inParallel(entries, { timeline($0, explain: explain, width: width) }, sink: sink)
+        }
     }
 
     /// Mermaid ends a statement at `;` and reads `#…;` as an entity.

@@ -38,17 +38,14 @@ struct SimulateCommand {
         } catch let error as ServiceError {
             throw CLIError.other("\(error.code): \(error.message)")
         }
-        let bytes: [UInt8]
-        switch format {
-        case "json": bytes = TimelineFormat.jsonLines(timeline)
-        case "mermaid": bytes = TimelineFormat.mermaid(timeline)
-        default: bytes = TimelineFormat.timeline(timeline, explain: explain)
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(bytes.count, offset + 1 << 20)
-            context.streams.stdout(Array(bytes[offset..<end]))
-            offset = end
+        let stdout = context.streams.stdout
+        TimelineFormat.render(timeline, format: format, explain: explain) { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + 1 << 20)
+                stdout(Array(bytes[offset..<end]))
+                offset = end
+            }
         }
         return 0
     }
