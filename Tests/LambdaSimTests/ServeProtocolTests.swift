@@ -386,6 +386,24 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertTrue(streamed.headers.contains { $0 == ("content-type", "text/html") })
     }
 
+    func testLongLivedEnginesStopStaleAndIdleEnvironments() throws {
+        let server = try XCTUnwrap(server)
+        try createEcho()
+        XCTAssertEqual(try send("POST", "/2015-03-31/functions/echo-fn/invocations").status, 200)
+        let pool = server.engines.engine(region: "us-east-1").environments
+        XCTAssertEqual(pool.idleCount, 1, "the environment stays warm between requests")
+        let state = try server.engines.engine(region: "us-east-1").store.read()
+        pool.shutdownIdle(idleNs: 60_000_000_000, current: ExecutionEnvironmentPool.currentKeys(state))
+        XCTAssertEqual(pool.idleCount, 1, "current and recently used: kept")
+        XCTAssertEqual(try send("PUT", "/2015-03-31/functions/echo-fn/configuration", json: #"{"Timeout":5}"#).status, 200)
+        let changed = try server.engines.engine(region: "us-east-1").store.read()
+        pool.shutdownIdle(idleNs: 60_000_000_000, current: ExecutionEnvironmentPool.currentKeys(changed))
+        XCTAssertEqual(pool.idleCount, 0, "a configuration change leaves the old environment stale")
+        XCTAssertEqual(try send("POST", "/2015-03-31/functions/echo-fn/invocations").status, 200)
+        pool.shutdownIdle(idleNs: 0, current: ExecutionEnvironmentPool.currentKeys(changed))
+        XCTAssertEqual(pool.idleCount, 0, "idle for longer than allowed")
+    }
+
     // MARK: Sockets
 
     func testKeepAliveChunkedBodiesAndConcurrentConnections() throws {

@@ -62,6 +62,8 @@ public protocol ExecutionEnvironment: AnyObject {
 public final class ExecutionEnvironmentPool: @unchecked Sendable {
     let settings: EngineSettings
     private var idle: [String: [any ExecutionEnvironment]] = [:]
+    /// When each idle environment was last returned (monotonic ns), for `shutdownIdle`.
+    private var idleSince: [ObjectIdentifier: UInt64] = [:]
     private let lock = Mutex()
 
     init(settings: EngineSettings) { self.settings = settings }
@@ -73,11 +75,18 @@ public final class ExecutionEnvironmentPool: @unchecked Sendable {
     /// Runs `input` on an idle warm environment of its function, or a new one (a cold start).
     func run(_ input: InvocationInput) -> InvocationOutput {
         let key = Self.key(input.function)
-        let warm: (any ExecutionEnvironment)? = lock.withLock { idle[key]?.popLast() }
+        let warm: (any ExecutionEnvironment)? = lock.withLock {
+            guard let environment = idle[key]?.popLast() else { return nil }
+            idleSince[ObjectIdentifier(environment)] = nil
+            return environment
+        }
         let environment = warm ?? makeEnvironment(for: input.function)
         let output = environment.invoke(input)
         if environment.isReusable {
-            lock.withLock { idle[key, default: []].append(environment) }
+            lock.withLock {
+                idle[key, default: []].append(environment)
+                idleSince[ObjectIdentifier(environment)] = WallClock.monotonicNs()
+            }
         } else {
             environment.shutdown()
         }
@@ -96,9 +105,47 @@ public final class ExecutionEnvironmentPool: @unchecked Sendable {
         let all = lock.withLock { () -> [any ExecutionEnvironment] in
             let values = idle.values.flatMap { $0 }
             idle = [:]
+            idleSince = [:]
             return values
         }
         for environment in all { environment.shutdown() }
+    }
+
+    /// Stops idle environments unused for `idleNs`, and those whose function version, code or
+    /// configuration is no longer in `current` (keys as `key(_:)` makes them), for long-lived
+    /// engines such as `serve`'s.
+    public func shutdownIdle(idleNs: UInt64, current: Set<String>) {
+        let now = WallClock.monotonicNs()
+        let stale = lock.withLock { () -> [any ExecutionEnvironment] in
+            var out: [any ExecutionEnvironment] = []
+            for key in Array(idle.keys) {
+                let environments = idle[key] ?? []
+                let keep = environments.filter { environment in
+                    let since = idleSince[ObjectIdentifier(environment)] ?? now
+                    return current.contains(key) && now &- since < idleNs
+                }
+                for environment in environments where !keep.contains(where: { $0 === environment }) {
+                    idleSince[ObjectIdentifier(environment)] = nil
+                    out.append(environment)
+                }
+                idle[key] = keep.isEmpty ? nil : keep
+            }
+            return out
+        }
+        for environment in stale { environment.shutdown() }
+    }
+
+    /// How many environments are idle (warm and waiting).
+    var idleCount: Int { lock.withLock { idle.values.reduce(0) { $0 + $1.count } } }
+
+    /// The pool keys of every version of every function in `state`.
+    static func currentKeys(_ state: State) -> Set<String> {
+        var keys = Set<String>()
+        for record in state.functions.values {
+            keys.insert(key(record.latest))
+            for version in record.versions { keys.insert(key(version)) }
+        }
+        return keys
     }
 }
 

@@ -135,14 +135,25 @@ public final class APIServer: @unchecked Sendable {
         }
     }
 
-    /// Runs due asynchronous work about once a second (wall-clock states only; cheap otherwise).
+    /// Runs due asynchronous work about once a second (wall-clock states only; cheap otherwise),
+    /// and every half minute stops warm environments idle for 10 minutes or left behind by a
+    /// code or configuration change.
     private func backgroundLoop() {
+        var ticks = 0
         while !isStopped {
             sleep(1)
             if isStopped { return }
-            try? engines.catchUp(engines.engine(region: engines.defaultRegion))
+            let engine = engines.engine(region: engines.defaultRegion)
+            try? engines.catchUp(engine)
+            ticks += 1
+            if ticks % 30 == 0, let state = try? engine.store.read() {
+                engines.pruneEnvironments(idleNs: Self.environmentIdleNs, current: ExecutionEnvironmentPool.currentKeys(state))
+            }
         }
     }
+
+    /// How long a warm execution environment stays without an invocation.
+    static let environmentIdleNs: UInt64 = 10 * 60 * 1_000_000_000
 
     private func serveConnection(_ fd: Int32, peer: String) {
         defer { _ = close(fd) }
@@ -308,6 +319,11 @@ final class EngineRegistry: @unchecked Sendable {
     func shutdown() {
         let all = lock.withLock { Array(engines.values) }
         for engine in all { engine.environments.shutdown() }
+    }
+
+    func pruneEnvironments(idleNs: UInt64, current: Set<String>) {
+        let all = lock.withLock { Array(engines.values) }
+        for engine in all { engine.environments.shutdownIdle(idleNs: idleNs, current: current) }
     }
 }
 
