@@ -45,12 +45,13 @@ enum SimulatorCommands {
             examples: ["lambda-sim generate-event s3 put > event.json"]),
         CommandSpec(
             service: .simulator, name: "serve",
-            abstract: "Serve the Lambda REST API and the functions' URLs over HTTP from the same state file.",
+            abstract: "Serve the Lambda REST API, SQS, SNS and EventBridge, and the functions' URLs over HTTP from the same state file.",
             options: [
                 OptionSpec(name: "host", value: .string, help: "Address to listen on (default 127.0.0.1)."),
-                OptionSpec(name: "port", value: .integer, help: "Port to listen on (default 9001)."),
+                OptionSpec(name: "port", value: .integer, help: "Port to listen on (default 9001; 0 picks a free port)."),
             ],
-            examples: ["lambda-sim serve --port 9001 &", "aws --endpoint-url http://127.0.0.1:9001 lambda list-functions"]),
+            examples: ["lambda-sim serve --port 9001 &", "aws --endpoint-url http://127.0.0.1:9001 lambda list-functions",
+                       "curl http://127.0.0.1:9001/lambda-url/<url-id>/"]),
         CommandSpec(
             service: .s3, name: "mb", operation: "CreateBucket",
             abstract: "Create a bucket (a directory beside the state file).",
