@@ -79,7 +79,8 @@ extension Engine {
                                           "Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")
         }
         let state = try store.read()
-        let found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
+        var found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
+        found.version = Self.routed(found.version, record: found.record, qualifier: found.qualifier)
         let payload = request.payload.isEmpty ? Array("{}".utf8) : request.payload
         if type == "Event", payload.count > PayloadLimits.asyncRequest {
             throw ServiceError("RequestEntityTooLargeException",
@@ -138,6 +139,21 @@ extension Engine {
             }
             return response
         }
+    }
+
+    /// An alias with `AdditionalVersionWeights` sends each invocation to its second version with
+    /// that probability (weighted alias routing).
+    static func routed(_ version: FunctionVersion, record: FunctionRecord, qualifier: String?) -> FunctionVersion {
+        guard let qualifier, let alias = record.aliases[qualifier], let weights = alias.additionalVersionWeights,
+            !weights.isEmpty
+        else { return version }
+        var draw = Double.random(in: 0..<1)
+        for key in weights.keys.sorted() {
+            let weight = weights[key] ?? 0
+            if draw < weight, let chosen = record.version(key) { return chosen }
+            draw -= weight
+        }
+        return version
     }
 
     /// Runs one invocation on a warm or new execution environment, without holding the state
