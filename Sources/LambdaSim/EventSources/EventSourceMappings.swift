@@ -107,8 +107,10 @@ extension Engine {
                                               "Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]")
             }
         }
-        for filter in p.object("FilterCriteria")?["Filters"]?.arrayValue ?? [] {
-            guard let pattern = filter["Pattern"]?.stringValue, (try? JSONParser.parse(pattern))?.objectValue != nil else {
+        if let criteria = p["FilterCriteria"] {
+            do {
+                _ = try EventFilters(criteria: criteria, kind: kind)
+            } catch {
                 throw ServiceError.invalidParameter("Invalid filter pattern definition.")
             }
         }
