@@ -56,7 +56,9 @@ extension Engine {
     /// so function code never runs while the lock is held and two processes never run the same
     /// attempt.
     public func simulate(_ options: SimulationOptions) throws -> SimulationResult {
-        try AsyncScheduler(engine: self, options: options).run()
+        // With enabled event source mappings the pollers drive the run (EventSources/EventSourceRunner.swift).
+        if let result = try simulateWithEventSources(options) { return result }
+        return try AsyncScheduler(engine: self, options: options).run()
     }
 }
 

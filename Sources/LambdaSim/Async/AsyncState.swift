@@ -100,7 +100,7 @@ extension Engine {
     public func catchUp() throws {
         let state = try store.read()
         guard state.clock.mode == .wall else { return }
-        guard AsyncScheduler.hasDueWork(state, now: now(state)) else { return }
+        guard AsyncScheduler.hasDueWork(state, now: now(state)) || EventSourceRunner.hasMappings(state) else { return }
         _ = try simulate(SimulationOptions(horizon: .now, collectTimeline: false, waitForOtherRuns: false))
     }
 }

@@ -2,6 +2,8 @@
 public struct TimelineEntry: Sendable, Equatable {
     public enum Event: String, Sendable {
         case enqueue, invoke, throttle, retryScheduled = "retry-scheduled", destination, dlq, expire, discard
+        // Event source mappings (EventSources/).
+        case poll, batch, filtered, bisect, checkpoint, visibilityTimeout = "visibility-timeout", redrive
     }
 
     /// When it happened in simulated time (for `invoke`, when the attempt started).
@@ -58,6 +60,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case noFailureTarget
         case functionDeleted
         case recursion(depth: Int)
+        /// An event source mapping's step: the poller builds the sentence and the short detail.
+        case eventSource(reason: String, detail: String)
     }
 }
 
@@ -107,6 +111,8 @@ extension TimelineEntry {
             return "No on-failure destination and no dead-letter queue: Lambda discards the event."
         case .functionDeleted:
             return "The function no longer exists: Lambda discards the queued event."
+        case let .eventSource(reason, _):
+            return reason
         case let .recursion(depth):
             return "Recursive loop detection: after \(depth) chained invocations through destinations, Lambda stops the chain and discards the event."
         }
@@ -184,6 +190,8 @@ extension TimelineEntry {
             out.appendStatic(": no on-failure destination or dead-letter queue")
         case .functionDeleted:
             out.appendStatic("function deleted")
+        case let .eventSource(_, detail):
+            out.appendUTF8(detail)
         case let .recursion(depth):
             out.appendStatic("recursive loop stopped after ")
             out.appendDecimal(depth)

@@ -1,0 +1,448 @@
+import LambdaSimJSON
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Engine {
+    /// `simulate` when enabled event source mappings exist: the pollers and the async queue
+    /// advance together; nil when there are none (the async scheduler runs alone).
+    func simulateWithEventSources(_ options: SimulationOptions) throws -> SimulationResult? {
+        let state = try store.read()
+        guard EventSourceRunner.hasMappings(state) else { return nil }
+        return try EventSourceRunner(engine: self, options: options).run()
+    }
+}
+
+/// One run of the event source mappings' pollers (SQS), interleaved with the async queue.
+///
+/// Each round happens at one simulated instant, under the state lock: the batches whose
+/// invocation has ended are settled (deleted, or left to their visibility timeout), then every
+/// mapping with free concurrency receives messages into batches. The functions then run without
+/// the lock, and the next round is the earliest of: a batch ending, a batching window closing,
+/// a message becoming visible, async work coming due. The SQS visibility timeout is the
+/// poller's lease: another process never receives a message this run holds.
+final class EventSourceRunner {
+    /// Lambda's SQS pollers start with 5 concurrent batches and add up to 300 a minute (5 a
+    /// second), to at most 1,250 (reference §3.2).
+    static let initialConcurrency = 5
+    static let concurrencyPerSecond = 5
+    static let maxConcurrency = 1250
+    /// A batch's payload never exceeds the synchronous invoke limit.
+    static let maxBatchBytes = 6_291_456
+
+    static func hasMappings(_ state: State) -> Bool {
+        state.eventSourceMappings?.values.contains { $0.enabled && $0.kind == .sqs } ?? false
+    }
+
+    let engine: Engine
+    let options: SimulationOptions
+    private var rng = SeededGenerator(seed: 1)
+    private var seeded = false
+    private var timeline: [TimelineEntry] = []
+    private var attempts = 0
+    private var inFlight: [Batch] = []
+    private var pending: [String: Batch] = [:]
+    private var activeSince: [String: SimInstant] = [:]
+    private var throttleNoted: Set<String> = []
+    private var filters: [String: EventFilters] = [:]
+    private var lastStep: SimInstant = 0
+
+    init(engine: Engine, options: SimulationOptions) {
+        self.engine = engine
+        self.options = options
+    }
+
+    /// Messages received for one invocation.
+    struct Batch {
+        var uuid: String
+        var functionKey: String
+        var display: String
+        var function: FunctionVersion
+        var invokedArn: String
+        var queueArn: String
+        var reportFailures: Bool
+        var records: [[UInt8]] = []
+        var messageIds: [String] = []
+        var handles: [String] = []
+        var bytes = 0
+        var firstMs: SimInstant
+        var windowMs: Int64
+        var visibilityTimeout: Int
+        var requestId = ""
+        var startMs: SimInstant = 0
+        var endMs: SimInstant = 0
+        var output: InvocationOutput?
+    }
+
+    /// What one locked round hands back.
+    struct Round {
+        var toRun: [Batch] = []
+        var nextWake: SimInstant?
+        var asyncNext: SimInstant?
+        var now: SimInstant = 0
+    }
+
+    func run() throws -> SimulationResult {
+        let first = try engine.store.read()
+        let startMs = engine.now(first)
+        let horizon: SimInstant
+        switch options.horizon {
+        case .idle: horizon = .max
+        case .now: horizon = startMs
+        case let .duration(ms): horizon = startMs + max(0, ms)
+        case let .until(t): horizon = max(t, startMs)
+        }
+        lastStep = startMs
+        var t = startMs
+        var asyncAttempts = 0
+        var asyncStalled = false
+        while true {
+            let round = try engine.store.update { state -> Round in try self.round(&state, at: t) }
+            t = round.now
+            if !round.toRun.isEmpty { lastStep = max(lastStep, t) }
+            for var batch in round.toRun {
+                invoke(&batch)
+                inFlight.append(batch)
+            }
+            var next = inFlight.map(\.endMs).min()
+            if let wake = round.nextWake { next = min(next ?? wake, wake) }
+            if !asyncStalled, let due = round.asyncNext, due <= (next ?? .max), due <= horizon {
+                // Async work comes first: run the async queue up to the next poller step (or to the end).
+                let until = next.map { min($0, horizon) } ?? horizon
+                let asyncOptions = SimulationOptions(
+                    horizon: options.horizon == .now ? .now : (until == .max ? .idle : .until(until)),
+                    seed: seeded ? rng.next() : options.seed, collectTimeline: options.collectTimeline,
+                    waitForOtherRuns: options.waitForOtherRuns)
+                let result = try AsyncScheduler(engine: engine, options: asyncOptions).run()
+                timeline += result.timeline
+                asyncAttempts += result.attempts
+                if result.attempts > 0 || !result.timeline.isEmpty { lastStep = max(lastStep, result.endMs) }
+                t = max(t, result.endMs)
+                // Another process holds the async queue (or its due time did not move): leave it to them.
+                if result.attempts == 0, result.timeline.isEmpty { asyncStalled = true }
+                continue
+            }
+            guard let wake = next, wake <= horizon else { break }
+            t = max(t, wake)
+        }
+        let endMs = try engine.store.update { state -> SimInstant in
+            let wall = WallClock.nowMs()
+            switch options.horizon {
+            case .idle: state.clock.advance(to: lastStep, wall: wall)
+            case .duration, .until: state.clock.advance(to: horizon, wall: wall)
+            case .now: break
+            }
+            return state.clock.now(wall: wall)
+        }
+        if options.collectTimeline {
+            timeline = timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
+        }
+        return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attempts + asyncAttempts)
+    }
+
+    private func emit(_ entry: TimelineEntry) {
+        if options.collectTimeline { timeline.append(entry) }
+    }
+
+    // MARK: - One round, under the lock
+
+    private func round(_ state: inout State, at requested: SimInstant) throws -> Round {
+        let wall = WallClock.nowMs()
+        let t = max(requested, state.clock.now(wall: wall))
+        if options.horizon != .now { state.clock.advance(to: t, wall: wall) }
+        if !seeded {
+            rng = SeededGenerator(seed: options.seed ?? state.rng.next())
+            seeded = true
+        }
+        var round = Round()
+        round.now = t
+        // Settle the batches that have ended.
+        var stillRunning: [Batch] = []
+        for batch in inFlight {
+            if batch.endMs <= t { settle(batch, state: state) } else { stillRunning.append(batch) }
+        }
+        inFlight = stillRunning
+        let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && $0.kind == .sqs }
+            .sorted { ($0.lastModifiedMs, $0.uuid) < ($1.lastModifiedMs, $1.uuid) }
+        var runningByFunction: [String: Int] = [:]
+        for batch in inFlight { runningByFunction[batch.functionKey, default: 0] += 1 }
+        for mapping in mappings {
+            try poll(mapping, state: &state, at: t, running: &runningByFunction, round: &round)
+        }
+        round.asyncNext = Self.asyncNextDue(state)
+        return round
+    }
+
+    static func asyncNextDue(_ state: State) -> SimInstant? {
+        var next = state.asyncQueue.map(\.dueMs).min()
+        if (state.asyncState?.pending ?? 0) > 0, let due = state.asyncState?.nextDueMs { next = min(next ?? due, due) }
+        return next
+    }
+
+    private func wake(_ round: inout Round, _ at: SimInstant?) {
+        guard let at else { return }
+        round.nextWake = min(round.nextWake ?? at, at)
+    }
+
+    /// Receives messages for one mapping into batches while it has concurrency to spare.
+    private func poll(_ mapping: EventSourceMapping, state: inout State, at t: SimInstant, running: inout [String: Int],
+                      round: inout Round) throws
+    {
+        let config = mapping.config
+        guard let queueArn = config["EventSourceArn"]?.stringValue,
+            let arn = ResourceArn(queueArn), let queue = state.localResources.queues[arn.regionalKey],
+            let record = state.functions[mapping.functionKey]
+        else { return }
+        let qualifier = mapping.qualifier ?? "$LATEST"
+        guard let function = record.version(qualifier) ?? record.aliases[qualifier].flatMap({ record.version($0.functionVersion) })
+        else { return }
+        let display = qualifier == "$LATEST" ? function.name : function.name + ":" + qualifier
+        let batchSize = max(1, config["BatchSize"]?.intValue ?? 10)
+        let windowMs = Int64(config["MaximumBatchingWindowInSeconds"]?.intValue ?? 0) * 1000
+        let reportFailures = (config["FunctionResponseTypes"]?.arrayValue ?? []).contains { $0.stringValue == "ReportBatchItemFailures" }
+        if filters[mapping.uuid] == nil {
+            filters[mapping.uuid] = (try? EventFilters(criteria: config["FilterCriteria"], kind: .sqs))
+                ?? (try? EventFilters(criteria: nil, kind: .sqs))
+        }
+        let filter = filters[mapping.uuid]
+
+        // Concurrency: the poller's scaling, ScalingConfig.MaximumConcurrency, reserved concurrency.
+        let since = activeSince[mapping.uuid] ?? t
+        var limit = min(Self.maxConcurrency,
+                        Self.initialConcurrency + Self.concurrencyPerSecond * Int((t - since) / 1000))
+        if let max = config["ScalingConfig"]?["MaximumConcurrency"]?.intValue { limit = min(limit, max) }
+        if let reserved = record.reservedConcurrency {
+            if reserved == 0 {
+                if throttleNoted.insert(mapping.uuid).inserted {
+                    emit(TimelineEntry(timeMs: t, event: .throttle, function: display, requestId: "", source: mapping.uuid,
+                                       result: "throttled", errorType: "TooManyRequestsException",
+                                       why: .eventSource(reason: "Reserved concurrency is 0: the poller cannot invoke the function, so the messages stay in the queue (they reach a dead-letter queue only through its redrive policy when received).",
+                                                         detail: "reserved concurrency 0: messages stay in \(queue.name)")))
+                }
+                return
+            }
+        }
+        var slots = limit - inFlight.filter { $0.uuid == mapping.uuid }.count
+        if let reserved = record.reservedConcurrency { slots = min(slots, reserved - (running[mapping.functionKey] ?? 0)) }
+        var batch = pending[mapping.uuid] ?? Batch(uuid: mapping.uuid, functionKey: mapping.functionKey, display: display,
+                                                 function: function, invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn,
+                                                 queueArn: queueArn, reportFailures: reportFailures, firstMs: t,
+                                                 windowMs: windowMs, visibilityTimeout: queue.visibilityTimeout)
+        var exhausted = false
+        func close() {
+            if batch.records.isEmpty { return }
+            emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid,
+                               records: batch.records.count,
+                               why: .eventSource(reason: Self.batchReason(batch, batchSize: batchSize, at: t),
+                                                 detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s") from \(queue.name)")))
+            batch.startMs = t
+            round.toRun.append(batch)
+            running[mapping.functionKey, default: 0] += 1
+            slots -= 1
+            batch = Batch(uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
+                          invokedArn: batch.invokedArn, queueArn: queueArn, reportFailures: reportFailures, firstMs: t,
+                          windowMs: windowMs, visibilityTimeout: queue.visibilityTimeout)
+        }
+        while slots > 0 {
+            let want = batchSize - batch.records.count
+            let received = try engine.sqsReceive(&state, queueArn: queueArn, maxMessages: want)
+            for (id, target) in received.redriven {
+                emit(TimelineEntry(timeMs: t, event: .redrive, function: display, requestId: id, source: mapping.uuid, target: target,
+                                   why: .eventSource(reason: "The message was received as often as the queue's redrive policy allows (maxReceiveCount): SQS moves it to the dead-letter queue with the same message id.",
+                                                     detail: "message \(id) -> \(target)")))
+            }
+            if received.messages.isEmpty {
+                exhausted = true
+                break
+            }
+            if activeSince[mapping.uuid] == nil { activeSince[mapping.uuid] = t }
+            var dropped: [String] = []
+            var kept = 0
+            for message in received.messages {
+                let bytes = Self.record(message, queueArn: queueArn, region: queue.region)
+                if let filter, !filter.isEmpty {
+                    let parsed = (try? JSONParser.parse(bytes: bytes)) ?? .null
+                    if !filter.matches(record: parsed) {
+                        dropped.append(message.receiptHandle)
+                        continue
+                    }
+                }
+                if batch.bytes + bytes.count + 16 > Self.maxBatchBytes, !batch.records.isEmpty { close() }
+                if batch.records.isEmpty { batch.firstMs = t }
+                batch.records.append(bytes)
+                batch.messageIds.append(message.messageId)
+                batch.handles.append(message.receiptHandle)
+                batch.bytes += bytes.count + 1
+                kept += 1
+            }
+            emit(TimelineEntry(timeMs: t, event: .poll, function: display, requestId: "", source: mapping.uuid,
+                               records: received.messages.count,
+                               why: .eventSource(reason: "The SQS poller of the event source mapping received \(received.messages.count) message\(received.messages.count == 1 ? "" : "s"); they stay invisible for the queue's visibility timeout (\(queue.visibilityTimeout) s) while Lambda works on them.",
+                                                 detail: "received \(received.messages.count) from \(queue.name)")))
+            if !dropped.isEmpty {
+                try engine.sqsDeleteMessages(state, queueArn: queueArn, receiptHandles: dropped)
+                emit(TimelineEntry(timeMs: t, event: .filtered, function: display, requestId: "", source: mapping.uuid,
+                                   records: dropped.count,
+                                   why: .eventSource(reason: "The message\(dropped.count == 1 ? "" : "s") matched none of the mapping's FilterCriteria: Lambda deletes filtered-out SQS messages from the queue without invoking the function.",
+                                                     detail: "\(dropped.count) message\(dropped.count == 1 ? "" : "s") filtered out and deleted")))
+            }
+            if batch.records.count >= batchSize || windowMs == 0 {
+                close()
+            } else if kept == 0 {
+                continue
+            } else {
+                // A batching window is open: wait for more messages until it closes.
+                break
+            }
+        }
+        if !batch.records.isEmpty, t >= batch.firstMs + batch.windowMs, slots > 0 { close() }
+        if !batch.records.isEmpty {
+            pending[mapping.uuid] = batch
+            // The window closes later; with no concurrency free, a batch ending wakes the poller.
+            if slots > 0 { wake(&round, batch.firstMs + batch.windowMs) }
+        } else {
+            pending[mapping.uuid] = nil
+        }
+        if exhausted {
+            // Nothing visible now: wake when a message becomes visible (a delay or a visibility timeout ends).
+            wake(&round, try engine.sqsNextVisibleTime(state, queueArn: queueArn))
+        }
+    }
+
+    static func batchReason(_ batch: Batch, batchSize: Int, at t: SimInstant) -> String {
+        if batch.records.count >= batchSize {
+            return "The batch is full (BatchSize \(batchSize)): Lambda invokes the function synchronously with the batch."
+        }
+        if batch.windowMs > 0, t >= batch.firstMs + batch.windowMs {
+            return "The batching window (MaximumBatchingWindowInSeconds \(batch.windowMs / 1000)) has elapsed: Lambda invokes the function with the \(batch.records.count) record\(batch.records.count == 1 ? "" : "s") gathered."
+        }
+        if batch.bytes + 1024 > maxBatchBytes { return "The batch reached the 6 MB payload limit: Lambda invokes the function with what it has." }
+        return "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a poll returns messages."
+    }
+
+    /// The SQS event record (reference §3.2), as JSON bytes.
+    static func record(_ m: SQSReceivedMessage, queueArn: String, region: String) -> [UInt8] {
+        var attributes = JSONObject()
+        let lookup = Dictionary(m.attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        for name in ["ApproximateReceiveCount", "SentTimestamp", "SequenceNumber", "MessageGroupId", "SenderId",
+                     "MessageDeduplicationId", "ApproximateFirstReceiveTimestamp", "AWSTraceHeader", "DeadLetterQueueSourceArn"]
+        {
+            if let value = lookup[name] { attributes[name] = .string(value) }
+        }
+        var messageAttributes = JSONObject()
+        for name in m.messageAttributes.keys.sorted() {
+            guard let value = m.messageAttributes[name] else { continue }
+            var o = JSONObject()
+            if let s = value.stringValue { o["stringValue"] = .string(s) }
+            if let b = value.binaryValue { o["binaryValue"] = .string(b) }
+            o["stringListValues"] = .array([])
+            o["binaryListValues"] = .array([])
+            o["dataType"] = .string(value.dataType)
+            messageAttributes[name] = .object(o)
+        }
+        let record = JSONObject([
+            ("messageId", .string(m.messageId)),
+            ("receiptHandle", .string(m.receiptHandle)),
+            ("body", .string(m.body)),
+            ("attributes", .object(attributes)),
+            ("messageAttributes", .object(messageAttributes)),
+            ("md5OfMessageAttributes", m.md5OfMessageAttributes.map { .string($0) } ?? .null),
+            ("md5OfBody", .string(m.md5OfBody)),
+            ("eventSource", "aws:sqs"),
+            ("eventSourceARN", .string(queueArn)),
+            ("awsRegion", .string(region)),
+        ])
+        return JSONWriter.bytes(.object(record))
+    }
+
+    // MARK: - Invoking, without the lock
+
+    private func invoke(_ batch: inout Batch) {
+        var payload: [UInt8] = []
+        payload.reserveCapacity(batch.bytes + 16)
+        payload.append(contentsOf: Array(#"{"Records":["#.utf8))
+        for (index, record) in batch.records.enumerated() {
+            if index > 0 { payload.append(UInt8(ascii: ",")) }
+            payload.append(contentsOf: record)
+        }
+        payload.append(contentsOf: Array("]}".utf8))
+        batch.requestId = rng.uuid()
+        let result = engine.runInvocation(function: batch.function, requestId: batch.requestId, payload: payload,
+                                          invokedArn: batch.invokedArn, clientContext: nil, startMs: batch.startMs, attempt: 1,
+                                          streamHex: rng.hex32())
+        attempts += 1
+        batch.output = result.output
+        batch.endMs = batch.startMs + max(1, Int64(result.output.durationMs.rounded(.up)))
+        let output = result.output
+        emit(TimelineEntry(timeMs: batch.startMs, event: .invoke, function: batch.display, requestId: batch.requestId,
+                           source: batch.uuid, attempt: 1,
+                           result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
+                           errorType: output.errorType, records: batch.records.count,
+                           why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) SQS record\(batch.records.count == 1 ? "" : "s").",
+                                             detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(output.timedOut ? "timeout" : (output.isError ? "error" : "success"))\(output.errorType.map { " " + $0 } ?? "")")))
+    }
+
+    // MARK: - Settling, under the lock
+
+    /// What the function's answer means for the batch: nil for a complete success, the ids to
+    /// retry, or every id when the whole batch failed (reference §3.6).
+    static func failedIds(_ batch: Batch) -> [String] { settlement(batch).failed }
+
+    /// The ids to retry, and whether the response was an invalid partial-batch answer.
+    static func settlement(_ batch: Batch) -> (failed: [String], invalid: Bool) {
+        let ids = partialFailures(batch)
+        return (ids ?? batch.messageIds, ids == nil && !(batch.output?.isError ?? true))
+    }
+
+    /// nil when the whole batch failed (a function error or an invalid response).
+    static func partialFailures(_ batch: Batch) -> [String]? {
+        guard let output = batch.output, !output.isError else { return nil }
+        guard batch.reportFailures else { return [] }
+        let text = output.payload
+        if text.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [] }
+        guard let response = try? JSONParser.parse(bytes: text) else { return nil }
+        switch response {
+        case .null: return []
+        case let .string(s) where s.isEmpty: return []
+        case let .array(items) where items.isEmpty: return []
+        case let .object(o):
+            guard let failures = o["batchItemFailures"] else { return [] }
+            if failures.isNull { return [] }
+            guard let items = failures.arrayValue else { return nil }
+            var ids: [String] = []
+            let known = Set(batch.messageIds)
+            for item in items {
+                guard let id = item["itemIdentifier"]?.stringValue, !id.isEmpty, known.contains(id) else { return nil }
+                ids.append(id)
+            }
+            return ids
+        default:
+            return nil
+        }
+    }
+
+    private func settle(_ batch: Batch, state: State) {
+        let (failed, invalid) = Self.settlement(batch)
+        let failedSet = Set(failed)
+        var delete: [String] = []
+        for (id, handle) in zip(batch.messageIds, batch.handles) where !failedSet.contains(id) { delete.append(handle) }
+        if !delete.isEmpty { try? engine.sqsDeleteMessages(state, queueArn: batch.queueArn, receiptHandles: delete) }
+        guard !failed.isEmpty else { return }
+        let visibleAt = batch.firstMs + Int64(batch.visibilityTimeout) * 1000
+        let reason: String
+        if batch.output?.isError ?? true {
+            reason = "The function returned an error: the whole batch stays in the queue and each message becomes visible again when its visibility timeout (\(batch.visibilityTimeout) s) ends; its receive count grows with every receive."
+        } else if invalid {
+            reason = "ReportBatchItemFailures: the response is not a valid batchItemFailures list (or names an unknown id), so the whole batch counts as failed and returns after the visibility timeout (\(batch.visibilityTimeout) s)."
+        } else {
+            reason = "ReportBatchItemFailures: only the \(failed.count) message\(failed.count == 1 ? "" : "s") the function listed in batchItemFailures return to the queue after the visibility timeout (\(batch.visibilityTimeout) s); the others are deleted."
+        }
+        emit(TimelineEntry(timeMs: batch.endMs, event: .visibilityTimeout, function: batch.display, requestId: batch.requestId,
+                           source: batch.uuid, records: failed.count,
+                           why: .eventSource(reason: reason,
+                                             detail: "\(failed.count) of \(batch.messageIds.count) visible again at \(TimeFormat.iso(visibleAt))")))
+    }
+}
