@@ -42,6 +42,8 @@ public final class APIServer: @unchecked Sendable {
     private let listenFD: Int32
     private let lock = Mutex()
     private var stopped = false
+    /// Whether the accept thread owns (and will close) the listening socket.
+    private var accepting = false
 
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
@@ -94,6 +96,12 @@ public final class APIServer: @unchecked Sendable {
 
     /// Starts accepting connections and the background catch-up, each on its own thread.
     public func start() {
+        let starting = lock.withLock { () -> Bool in
+            guard !stopped, !accepting else { return false }
+            accepting = true
+            return true
+        }
+        guard starting else { return }
         Thread.detachNewThread { [self] in acceptLoop() }
         Thread.detachNewThread { [self] in backgroundLoop() }
     }
@@ -101,14 +109,15 @@ public final class APIServer: @unchecked Sendable {
     /// Stops accepting, and shuts down the warm execution environments. Connections being
     /// served finish on their own threads.
     public func stop() {
-        let first = lock.withLock { () -> Bool in
+        let (first, threadOwnsSocket) = lock.withLock { () -> (Bool, Bool) in
             defer { stopped = true }
-            return !stopped
+            return (!stopped, accepting)
         }
         guard first else { return }
-        // Wakes the thread blocked in accept().
+        // Wakes the thread blocked in accept(), which then closes the socket (closing it here
+        // could let a new descriptor take its number under that thread's feet).
         shutdown(listenFD, Int32(SHUT_RDWR))
-        _ = close(listenFD)
+        if !threadOwnsSocket { _ = close(listenFD) }
         engines.shutdown()
     }
 
@@ -117,6 +126,7 @@ public final class APIServer: @unchecked Sendable {
     // MARK: - Threads
 
     private func acceptLoop() {
+        defer { _ = close(listenFD) }
         while !isStopped {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
