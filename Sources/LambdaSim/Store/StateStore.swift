@@ -37,6 +37,20 @@ public final class StateStore: @unchecked Sendable {
     /// Runs `body` on the state under the exclusive lock and saves the result.
     @discardableResult
     public func update<T>(_ body: (inout State) throws -> T) throws -> T {
+        try withLock {
+            let original = FileManager.default.contents(atPath: path)
+            var state = try original.map(decode) ?? State(clock: initialClock, seed: initialSeed)
+            let result = try body(&state)
+            let encoded = try encode(state)
+            if encoded != original {
+                try atomicWrite(encoded, to: path)
+            }
+            return result
+        }
+    }
+
+    /// Holds the exclusive lock (`flock` on `state.json.lock`) while `body` runs.
+    private func withLock<T>(_ body: () throws -> T) throws -> T {
         try ensureDirectory()
         let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lockFD >= 0 else {
@@ -49,35 +63,13 @@ public final class StateStore: @unchecked Sendable {
             }
         }
         defer { flock(lockFD, LOCK_UN) }
-        var state: State
-        let original = FileManager.default.contents(atPath: path)
-        if let original {
-            state = try decode(original)
-        } else {
-            state = State(clock: initialClock, seed: initialSeed)
-        }
-        let result = try body(&state)
-        let encoded = try encode(state)
-        if encoded != original {
-            try atomicWrite(encoded, to: path)
-        }
-        return result
+        return try body()
     }
 
     /// Replaces the state entirely under the lock, without reading the old file (`state reset`
     /// is the one way to get past a state file that does not parse).
     public func replace(with state: State) throws {
-        try ensureDirectory()
-        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lockFD >= 0 else {
-            throw StateFileError(path: path, reason: "cannot open lock file: \(String(cString: strerror(errno)))")
-        }
-        defer { close(lockFD) }
-        while flock(lockFD, LOCK_EX) != 0 {
-            if errno != EINTR { throw StateFileError(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))") }
-        }
-        defer { flock(lockFD, LOCK_UN) }
-        try atomicWrite(try encode(state), to: path)
+        try withLock { try atomicWrite(try encode(state), to: path) }
     }
 
     private func ensureDirectory() throws {
