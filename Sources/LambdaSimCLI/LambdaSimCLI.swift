@@ -1,6 +1,7 @@
 import Foundation
 import LambdaSim
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -19,22 +20,8 @@ public struct OutputStreams: Sendable {
     }
 
     public static let standard = OutputStreams(
-        stdout: { bytes in FileDescriptorWriter.writeAll(1, bytes) },
-        stderr: { bytes in FileDescriptorWriter.writeAll(2, bytes) })
-}
-
-enum FileDescriptorWriter {
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
-    }
+        stdout: { bytes in try? FileIO.writeAll(fd: 1, bytes: bytes) },
+        stderr: { bytes in try? FileIO.writeAll(fd: 2, bytes: bytes) })
 }
 
 /// Everything a command needs from its surroundings, resolved once.

@@ -499,17 +499,10 @@ private func writeFile(_ path: String, contents: [UInt8], mode: mode_t) throws(Z
     let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode_t(0o600))
     if descriptor < 0 { throw .io(path: path, reason: lastError()) }
     var failure: String?
-    contents.withUnsafeBytes { buffer in
-        var written = 0
-        while written < buffer.count, let base = buffer.baseAddress {
-            let result = write(descriptor, base + written, buffer.count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                failure = lastError()
-                return
-            }
-            written += result
-        }
+    do {
+        try FileIO.writeAll(fd: descriptor, bytes: contents)
+    } catch {
+        failure = error.reason
     }
     if failure == nil, fchmod(descriptor, mode) != 0 { failure = lastError() }
     if close(descriptor) != 0, failure == nil { failure = lastError() }

@@ -106,7 +106,7 @@ struct AsyncQueueFile {
         out.reserveCapacity(64 + events.count * 200)
         out += Array((Self.magic + storeId + "\n").utf8)
         for event in events { Self.encode(event, into: &out) }
-        try StateStore.atomicWrite(Data(out), to: path)
+        try StateStore.atomicWrite(out, to: path)
     }
 
     /// Appends events to the file (creating it with its header), for batch enqueues.

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LambdaSimSupport
 
 /// Function log entries gathered during a run and appended to the functions' log files
 /// (`logs/<region>/<function>.jsonl`, the layout `FunctionLogs` reads) with one `write` per
@@ -98,18 +99,7 @@ struct LogBatch: Sendable {
             guard let bytes = buffers[key], !bytes.isEmpty else { continue }
             let region = String(key.prefix { $0 != "/" })
             mkdir(logsDirectory + "/" + region, 0o755)
-            let fd = open(logsDirectory + "/" + key + ".jsonl", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { continue }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    break
-                }
-                offset += n
-            }
-            close(fd)
+            try? FileIO.append(path: logsDirectory + "/" + key + ".jsonl", bytes: bytes)
         }
         buffers.removeAll(keepingCapacity: true)
         order.removeAll(keepingCapacity: true)

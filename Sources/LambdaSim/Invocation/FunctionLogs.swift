@@ -1,4 +1,5 @@
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -33,11 +34,7 @@ public struct FunctionLogs: Sendable {
             ("time", .int(Int(startMs))), ("version", .string(function.version)), ("requestId", .string(requestId)),
             ("text", .string(text)),
         ]))) + "\n"
-        let fd = open(path(region: function.region, function: function.name), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let bytes = Array(line.utf8)
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        try? FileIO.append(path: path(region: function.region, function: function.name), bytes: Array(line.utf8))
     }
 
     /// Every entry for `function` (or all functions in `region`), in time order.
@@ -56,15 +53,7 @@ public struct FunctionLogs: Sendable {
         }
         var out: [Entry] = []
         for name in names {
-            guard let f = fopen(path(region: region, function: name), "r") else { continue }
-            var bytes: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&buffer, 1, buffer.count, f)
-                if n <= 0 { break }
-                bytes += buffer[0..<n]
-            }
-            fclose(f)
+            guard let bytes = FileIO.readAll(path: path(region: region, function: name)) else { continue }
             for line in bytes.split(separator: 0x0A) {
                 guard let doc = try? JSONParser.parse(bytes: line) else { continue }
                 out.append(Entry(timeMs: SimInstant(doc["time"]?.intValue ?? 0), function: name,

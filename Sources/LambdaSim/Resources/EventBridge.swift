@@ -1,5 +1,6 @@
 import Foundation
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -206,18 +207,11 @@ extension Engine {
                 }
             }
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StateFileError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = Array((line + "\n").utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateFileError(path: path, reason: "cannot write: \(String(cString: strerror(errno)))")
-            }
-            written += n
+        do {
+            try FileIO.append(path: path, bytes: Array((line + "\n").utf8))
+        } catch {
+            let step = error.step == .open ? "cannot open" : "cannot write"
+            throw StateFileError(path: path, reason: "\(step): \(error.reason)")
         }
     }
 }

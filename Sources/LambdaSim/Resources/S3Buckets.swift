@@ -122,7 +122,7 @@ extension Engine {
         if key.hasSuffix("/") {
             // A "folder" marker: the directory is the object.
         } else {
-            try StateStore.atomicWrite(Data(bytes), to: path)
+            try StateStore.atomicWrite(bytes, to: path)
         }
         let etag = MD5.hex(bytes)
         let sequence = (bucket.eventSequence ?? 0) + 1

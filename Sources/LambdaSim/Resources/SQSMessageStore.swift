@@ -1,5 +1,6 @@
 import Foundation
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -99,21 +100,12 @@ final class SQSMessageStore {
     }
 
     private func readTail(from start: Int) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var position = off_t(start)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, position) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StateFileError(path: path, reason: "cannot read: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes.append(contentsOf: buffer[0..<n])
-            position += off_t(n)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, from: start)
+        } catch {
+            if error.step == .open { return }
+            throw StateFileError(path: path, reason: "cannot read: \(error.reason)")
         }
         // Only complete lines: a line still being written (or cut short by a crash) is left
         // for the next read, or ignored.
@@ -179,16 +171,11 @@ final class SQSMessageStore {
             appendFD = fd
         }
         let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { write(appendFD, $0.baseAddress.map { $0 + written }, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let failure = errno
-                _ = ftruncate(appendFD, off_t(offset))
-                throw StateFileError(path: path, reason: "cannot write: \(String(cString: strerror(failure)))")
-            }
-            written += n
+        do {
+            try FileIO.writeAll(fd: appendFD, bytes: bytes)
+        } catch {
+            _ = ftruncate(appendFD, off_t(offset))
+            throw StateFileError(path: path, reason: "cannot write: \(error.reason)")
         }
         offset += bytes.count
         if var known = identity {
@@ -219,11 +206,11 @@ final class SQSMessageStore {
             text += "\n"
             lines += 1
         }
-        let data = Data(text.utf8)
-        try StateStore.atomicWrite(data, to: path)
+        let bytes = Array(text.utf8)
+        try StateStore.atomicWrite(bytes, to: path)
         closeAppendDescriptor()
         journalRecords = lines
-        offset = data.count
+        offset = bytes.count
         identity = FileIdentity(path: path)
     }
 

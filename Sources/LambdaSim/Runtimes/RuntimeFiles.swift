@@ -53,39 +53,20 @@ enum RuntimeFiles {
 
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
         let temp = "\(path).tmp\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ChildProcess.SpawnError(description: "open \(temp): \(String(cString: strerror(errno)))")
-        }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 {
-                close(fd)
-                unlink(temp)
-                throw ChildProcess.SpawnError(description: "write \(temp): \(String(cString: strerror(errno)))")
+        do {
+            try FileIO.atomicReplace(path: path, bytes: bytes, temp: temp, sync: false)
+        } catch {
+            let step = switch error.step {
+            case .open: "open"
+            case .rename: "rename"
+            default: "write"
             }
-            offset += n
-        }
-        close(fd)
-        guard rename(temp, path) == 0 else {
-            unlink(temp)
-            throw ChildProcess.SpawnError(description: "rename \(temp): \(String(cString: strerror(errno)))")
+            throw ChildProcess.SpawnError(description: "\(step) \(temp): \(error.reason)")
         }
     }
 
     static func readText(_ path: String) -> String? {
-        guard let file = fopen(path, "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        FileIO.readAll(path: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func modificationTime(_ path: String) -> Int? {

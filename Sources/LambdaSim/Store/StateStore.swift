@@ -1,5 +1,6 @@
 import Foundation
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -43,7 +44,7 @@ public final class StateStore: @unchecked Sendable {
             let result = try body(&state)
             let encoded = try encode(state)
             if encoded != original {
-                try atomicWrite(encoded, to: path)
+                try Self.atomicWrite([UInt8](encoded), to: path)
             }
             return result
         }
@@ -69,7 +70,7 @@ public final class StateStore: @unchecked Sendable {
     /// Replaces the state entirely under the lock, without reading the old file (`state reset`
     /// is the one way to get past a state file that does not parse).
     public func replace(with state: State) throws {
-        try withLock { try atomicWrite(try encode(state), to: path) }
+        try withLock { try Self.atomicWrite([UInt8](try encode(state)), to: path) }
     }
 
     private func ensureDirectory() throws {
@@ -128,36 +129,14 @@ public final class StateStore: @unchecked Sendable {
         return data
     }
 
-    /// Writes `data` to a temporary file beside `path`, fsyncs it, and renames it over `path`.
-    public static func atomicWrite(_ data: Data, to path: String) throws {
+    /// Writes `bytes` to a temporary file beside `path`, fsyncs it, and renames it over `path`.
+    public static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
         let temp = path + ".tmp.\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw StateFileError(path: path, reason: "cannot write \(temp): \(String(cString: strerror(errno)))")
+        do {
+            try FileIO.atomicReplace(path: path, bytes: bytes, temp: temp, sync: true)
+        } catch {
+            let prefix = error.step == .open ? "cannot write \(temp)" : "cannot write"
+            throw StateFileError(path: path, reason: "\(prefix): \(error.reason)")
         }
-        var ok = true
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    ok = false
-                    return
-                }
-                offset += n
-            }
-        }
-        if ok { ok = fsync(fd) == 0 }
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw StateFileError(path: path, reason: "cannot write: \(reason)")
-        }
-    }
-
-    private func atomicWrite(_ data: Data, to path: String) throws {
-        try Self.atomicWrite(data, to: path)
     }
 }

@@ -1,5 +1,6 @@
 import LambdaSim
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -51,14 +52,10 @@ struct InvokeCommand {
             throw CLIError.other("[Errno \(code)] \(reason): \(Suggestions.pythonRepr(path))")
         }
         defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress.map { $0 + offset }, min(32768, raw.count - offset)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.other("[Errno \(errno)] \(String(cString: strerror(errno))): \(Suggestions.pythonRepr(path))")
-            }
-            offset += n
+        do {
+            try FileIO.writeAll(fd: fd, bytes: bytes, chunk: 32768)
+        } catch {
+            throw CLIError.other("[Errno \(error.code)] \(error.reason): \(Suggestions.pythonRepr(path))")
         }
     }
 }
