@@ -96,28 +96,39 @@ public enum JSONWriter {
         // appending scalar by scalar to a String is an order of magnitude slower.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count + 16)
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        for b in s.utf8 {
-            let escaped: UInt8
-            switch b {
-            case 0x22, 0x5C: escaped = b
-            case 0x0A: escaped = 0x6E
-            case 0x0D: escaped = 0x72
-            case 0x09: escaped = 0x74
-            case 0x08: escaped = 0x62
-            case 0x0C: escaped = 0x66
-            case 0..<0x20:
-                bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
-                continue
-            default:
-                bytes.append(b)
-                continue
-            }
-            bytes.append(0x5C)
-            bytes.append(escaped)
-        }
+        var copy = s
+        copy.withUTF8 { appendEscaped($0, into: &bytes) }
         out += String(decoding: bytes, as: UTF8.self)
         out += "\""
+    }
+
+    /// The inside of a JSON string literal (no quotes) for UTF-8 `bytes`, escaped as
+    /// `writeString` escapes without `ensureASCII` (UTF-8 sequences pass through), straight into
+    /// a byte buffer: runs of plain bytes are copied at once.
+    public static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            let start = i
+            while i < n, bytes[i] >= 0x20, bytes[i] != 0x22, bytes[i] != 0x5C { i += 1 }
+            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
+            guard i < n else { break }
+            let b = bytes[i]
+            i += 1
+            out.append(0x5C)
+            switch b {
+            case 0x22, 0x5C: out.append(b)
+            case 0x0A: out.append(0x6E)
+            case 0x0D: out.append(0x72)
+            case 0x09: out.append(0x74)
+            case 0x08: out.append(0x62)
+            case 0x0C: out.append(0x66)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                let digits = hex.utf8Start
+                out.append(contentsOf: [0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
+            }
+        }
     }
 
     /// `writeString` with `ensure_ascii=True`.

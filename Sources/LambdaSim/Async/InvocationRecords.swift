@@ -83,39 +83,12 @@ enum AsyncRecords {
     /// A JSON string literal (non-ASCII kept as UTF-8).
     static func appendString<C: Collection>(_ bytes: C, into out: inout [UInt8]) where C.Element == UInt8 {
         out.append(0x22)
-        let done: Void? = bytes.withContiguousStorageIfAvailable { appendEscaped($0, into: &out) }
+        let done: Void? = bytes.withContiguousStorageIfAvailable { JSONWriter.appendEscaped($0, into: &out) }
         if done == nil {
             let copy = Array(bytes)
-            copy.withUnsafeBufferPointer { appendEscaped($0, into: &out) }
+            copy.withUnsafeBufferPointer { JSONWriter.appendEscaped($0, into: &out) }
         }
         out.append(0x22)
-    }
-
-    /// Copies runs of plain bytes at once and escapes the rest.
-    static func appendEscaped(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        let n = buffer.count
-        var i = 0
-        while i < n {
-            let start = i
-            while i < n, buffer[i] >= 0x20, buffer[i] != 0x22, buffer[i] != 0x5C { i += 1 }
-            if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<i])) }
-            guard i < n else { break }
-            let b = buffer[i]
-            i += 1
-            out.append(0x5C)
-            switch b {
-            case 0x22, 0x5C: out.append(b)
-            case 0x0A: out.append(0x6E)
-            case 0x0D: out.append(0x72)
-            case 0x09: out.append(0x74)
-            case 0x08: out.append(0x62)
-            case 0x0C: out.append(0x66)
-            default:
-                let hex: StaticString = "0123456789abcdef"
-                let digits = hex.utf8Start
-                out.append(contentsOf: [0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 0x0F)]])
-            }
-        }
     }
 }
 

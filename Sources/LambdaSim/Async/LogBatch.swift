@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LambdaSimJSON
 import LambdaSimSupport
 
 /// Function log entries gathered during a run and appended to the functions' log files
@@ -53,7 +54,7 @@ struct LogBatch: Sendable {
         buffers[key, default: []].withLineAppender { out in
             func text(_ s: String) {
                 var copy = s
-                copy.withUTF8 { AsyncRecords.appendEscaped($0, into: &out) }
+                copy.withUTF8 { JSONWriter.appendEscaped($0, into: &out) }
             }
             out.appendStatic(#"{"time":"#)
             out.appendDecimal(startMs)
