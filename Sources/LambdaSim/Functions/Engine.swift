@@ -72,6 +72,7 @@ public final class Engine: @unchecked Sendable {
             if let result = try performAsyncOperation(operation, params) { return result }
             if let result = try performResourceOperation(operation, params) { return result }
             if let result = try performEventSourceOperation(operation, params) { return result }
+            if let result = try performStreamOperation(operation, params) { return result }
             if let result = try performFunctionURLOperation(operation, params) { return result }
             throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
         }

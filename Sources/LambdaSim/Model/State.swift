@@ -22,6 +22,8 @@ public struct State: Codable, Sendable {
     public var asyncState: AsyncState?
     /// Event source mappings by UUID (EventSources/).
     public var eventSourceMappings: [String: EventSourceMapping]?
+    /// Kinesis streams, DynamoDB tables and stream checkpoints (Streams/).
+    public var streams: StreamResources?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion

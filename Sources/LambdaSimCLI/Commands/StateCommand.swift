@@ -50,7 +50,7 @@ struct StateCommand {
             let logs = store.directory + "/logs"
             try? FileManager.default.removeItem(atPath: logs)
             // Queued messages, bus event logs and bucket contents belong to the old state too.
-            for directory in LocalResources.fileDirectories {
+            for directory in LocalResources.fileDirectories + StreamResources.fileDirectories {
                 try? FileManager.default.removeItem(atPath: store.directory + "/" + directory)
             }
         default:
