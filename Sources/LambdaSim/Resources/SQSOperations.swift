@@ -270,16 +270,26 @@ extension Engine {
                                                      traceHeader: traceHeader)
                     successful.append(Self.sendResult(result, id: id))
                 } catch let error as ServiceError {
-                    failed.append(.object(JSONObject([
-                        ("Id", .string(id)), ("SenderFault", true), ("Code", .string(error.code)), ("Message", .string(error.message)),
-                    ])))
+                    failed.append(Self.batchFailure(id: id, error))
                 }
             }
-            var out = JSONObject()
-            if !successful.isEmpty { out["Successful"] = .array(successful) }
-            if !failed.isEmpty { out["Failed"] = .array(failed) }
-            return .object(out)
+            return Self.batchResult(successful: successful, failed: failed)
         }
+    }
+
+    /// A batch entry that failed, as `SendMessageBatch` and `DeleteMessageBatch` report it.
+    static func batchFailure(id: String, _ error: ServiceError) -> JSON {
+        .object(JSONObject([
+            ("Id", .string(id)), ("SenderFault", true), ("Code", .string(error.code)), ("Message", .string(error.message)),
+        ]))
+    }
+
+    /// A batch answer: `Successful` and `Failed`, each only when it is not empty.
+    static func batchResult(successful: [JSON], failed: [JSON]) -> JSON {
+        var out = JSONObject()
+        if !successful.isEmpty { out["Successful"] = .array(successful) }
+        if !failed.isEmpty { out["Failed"] = .array(failed) }
+        return .object(out)
     }
 
     static func sendResult(_ m: SQSMessage, id: String?) -> JSON {
@@ -587,15 +597,10 @@ extension Engine {
                     try self.sqsDelete(state, queue: queue, receiptHandle: entry.string("ReceiptHandle") ?? "")
                     successful.append(.object(JSONObject([("Id", .string(id))])))
                 } catch let error as ServiceError {
-                    failed.append(.object(JSONObject([
-                        ("Id", .string(id)), ("SenderFault", true), ("Code", .string(error.code)), ("Message", .string(error.message)),
-                    ])))
+                    failed.append(Self.batchFailure(id: id, error))
                 }
             }
-            var out = JSONObject()
-            if !successful.isEmpty { out["Successful"] = .array(successful) }
-            if !failed.isEmpty { out["Failed"] = .array(failed) }
-            return .object(out)
+            return Self.batchResult(successful: successful, failed: failed)
         }
     }
 

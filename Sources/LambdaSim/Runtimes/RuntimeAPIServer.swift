@@ -323,9 +323,7 @@ final class RuntimeAPIServer {
         if parts.count == 3, parts[0] == "invocation", parts[2] == "response" || parts[2] == "error" {
             guard request.method == "POST" else { return methodNotAllowed(connection) }
             let requestId = Self.percentDecode(parts[1])
-            return parts[2] == "response"
-                ? invocationResponse(request, requestId: requestId, on: connection)
-                : invocationError(request, requestId: requestId, on: connection)
+            return invocationResult(request, requestId: requestId, isError: parts[2] == "error", on: connection)
         }
         respond(connection, status: 404, json: Self.errorBody(message: "Not Found", type: "NotFound"))
     }
@@ -378,9 +376,12 @@ final class RuntimeAPIServer {
         serve(connection)
     }
 
-    private func invocationResponse(_ request: HTTPRequest, requestId: String, on connection: Connection) {
+    /// `invocation/<id>/response` (`isError` false) or `invocation/<id>/error`: the outcome of
+    /// the running invocation.
+    private func invocationResult(_ request: HTTPRequest, requestId: String, isError: Bool, on connection: Connection) {
         guard case let .running(current) = state else {
-            return respond(connection, status: 403, json: Self.transitionError(from: state, to: "InvocationResponse"))
+            let transition = isError ? "InvocationErrorResponse" : "InvocationResponse"
+            return respond(connection, status: 403, json: Self.transitionError(from: state, to: transition))
         }
         guard requestId == current else { return respond(connection, status: 400, json: Self.invalidRequestID) }
         state = .responseSent
@@ -389,22 +390,7 @@ final class RuntimeAPIServer {
             outcome = .responseTooLarge
             return respond(connection, status: 413, json: Self.tooLargeBody)
         }
-        outcome = .response(request.body)
-        respond(connection, status: 202, json: Self.accepted)
-    }
-
-    private func invocationError(_ request: HTTPRequest, requestId: String, on connection: Connection) {
-        guard case let .running(current) = state else {
-            return respond(connection, status: 403, json: Self.transitionError(from: state, to: "InvocationErrorResponse"))
-        }
-        guard requestId == current else { return respond(connection, status: 400, json: Self.invalidRequestID) }
-        state = .responseSent
-        outcomeNs = WallClock.monotonicNs()
-        if request.bodyTooLarge {
-            outcome = .responseTooLarge
-            return respond(connection, status: 413, json: Self.tooLargeBody)
-        }
-        outcome = .error(body: request.body, type: Self.errorType(request, fallback: "Unhandled"))
+        outcome = isError ? .error(body: request.body, type: Self.errorType(request, fallback: "Unhandled")) : .response(request.body)
         respond(connection, status: 202, json: Self.accepted)
     }
 
