@@ -139,6 +139,9 @@ extension Engine {
             let window = p.int("MaximumBatchingWindowInSeconds") ?? 0
             try self.validateMappingSettings(p, kind: kind, batchSize: batchSize, window: window)
             let uuid = state.rng.uuid()
+            if kind != .sqs {
+                state.streamResources.startCounters[uuid] = StreamPoller.startCounter(state, arn: source, position: p.string("StartingPosition"))
+            }
             var o = JSONObject()
             if kind != .sqs {
                 o["StartingPosition"] = p["StartingPosition"]
@@ -244,6 +247,10 @@ extension Engine {
         try store.update { state -> JSON in
             let m = try self.mapping(state, p.string("UUID"))
             state.eventSourceMappings?[m.uuid] = nil
+            if state.streams != nil {
+                state.streamResources.checkpoints[m.uuid] = nil
+                state.streamResources.startCounters[m.uuid] = nil
+            }
             return self.mappingJSON(m, state: "Deleting")
         }
     }

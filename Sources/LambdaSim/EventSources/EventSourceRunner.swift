@@ -34,7 +34,7 @@ final class EventSourceRunner {
     static let maxBatchBytes = 6_291_456
 
     static func hasMappings(_ state: State) -> Bool {
-        state.eventSourceMappings?.values.contains { $0.enabled && $0.kind == .sqs } ?? false
+        state.eventSourceMappings?.values.contains { $0.enabled } ?? false
     }
 
     let engine: Engine
@@ -49,6 +49,8 @@ final class EventSourceRunner {
     private var throttleNoted: Set<String> = []
     private var filters: [String: EventFilters] = [:]
     private var lastStep: SimInstant = 0
+    /// The Kinesis and DynamoDB stream pollers (StreamPoller.swift).
+    private lazy var streams = StreamPoller(engine: engine) { [unowned self] entry in self.emit(entry) }
 
     init(engine: Engine, options: SimulationOptions) {
         self.engine = engine
@@ -75,6 +77,10 @@ final class EventSourceRunner {
         var startMs: SimInstant = 0
         var endMs: SimInstant = 0
         var output: InvocationOutput?
+        /// The attempt number (stream batches are retried).
+        var attempt = 1
+        /// Set for Kinesis and DynamoDB stream batches.
+        var stream: StreamBatch?
     }
 
     /// What one locked round hands back.
@@ -162,7 +168,13 @@ final class EventSourceRunner {
         // Settle the batches that have ended.
         var stillRunning: [Batch] = []
         for batch in inFlight {
-            if batch.endMs <= t { settle(batch, state: state) } else { stillRunning.append(batch) }
+            if batch.endMs > t {
+                stillRunning.append(batch)
+            } else if batch.stream != nil {
+                streams.settle(batch, state: &state) { self.wake(&round, $0) }
+            } else {
+                settle(batch, state: state)
+            }
         }
         inFlight = stillRunning
         let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && $0.kind == .sqs }
@@ -172,6 +184,7 @@ final class EventSourceRunner {
         for mapping in mappings {
             try poll(mapping, state: &state, at: t, running: &runningByFunction, round: &round)
         }
+        round.toRun += streams.poll(&state, at: t) { self.wake(&round, $0) }
         round.asyncNext = Self.asyncNextDue(state)
         return round
     }
@@ -371,17 +384,17 @@ final class EventSourceRunner {
         payload.append(contentsOf: Array("]}".utf8))
         batch.requestId = rng.uuid()
         let result = engine.runInvocation(function: batch.function, requestId: batch.requestId, payload: payload,
-                                          invokedArn: batch.invokedArn, clientContext: nil, startMs: batch.startMs, attempt: 1,
+                                          invokedArn: batch.invokedArn, clientContext: nil, startMs: batch.startMs, attempt: batch.attempt,
                                           streamHex: rng.hex32())
         attempts += 1
         batch.output = result.output
         batch.endMs = batch.startMs + max(1, Int64(result.output.durationMs.rounded(.up)))
         let output = result.output
         emit(TimelineEntry(timeMs: batch.startMs, event: .invoke, function: batch.display, requestId: batch.requestId,
-                           source: batch.uuid, attempt: 1,
+                           source: batch.uuid, attempt: batch.attempt,
                            result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
                            errorType: output.errorType, records: batch.records.count,
-                           why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) SQS record\(batch.records.count == 1 ? "" : "s").",
+                           why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) \(batch.stream.map { $0.kind == .kinesis ? "Kinesis" : "DynamoDB stream" } ?? "SQS") record\(batch.records.count == 1 ? "" : "s").",
                                              detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(output.timedOut ? "timeout" : (output.isError ? "error" : "success"))\(output.errorType.map { " " + $0 } ?? "")")))
     }
 

@@ -20,19 +20,24 @@ public struct KinesisStream: Codable, Sendable {
     static func shardId(_ index: Int) -> String { "shardId-" + StreamFiles.pad(Int64(index), 12) }
 
     /// The size of each shard's hash key range (the last shard also takes the remainder).
-    var rangeSize: UInt128 {
-        // 2^128 / shardCount, computed without overflowing 128 bits.
+    /// 2^128 / shardCount, computed without overflowing 128 bits (nil for one shard: 2^128).
+    var rangeSize: UInt128? {
+        guard shardCount > 1 else { return nil }
         let n = UInt128(shardCount)
         return UInt128.max / n + (UInt128.max % n + 1 == n ? 1 : 0)
     }
 
-    func startingHashKey(_ index: Int) -> UInt128 { rangeSize * UInt128(index) }
+    func startingHashKey(_ index: Int) -> UInt128 { rangeSize.map { $0 * UInt128(index) } ?? 0 }
 
     func endingHashKey(_ index: Int) -> UInt128 {
-        index == shardCount - 1 ? UInt128.max : rangeSize * UInt128(index + 1) - 1
+        guard let size = rangeSize, index < shardCount - 1 else { return UInt128.max }
+        return size * UInt128(index + 1) - 1
     }
 
-    func shardIndex(hashKey: UInt128) -> Int { min(Int(hashKey / rangeSize), shardCount - 1) }
+    func shardIndex(hashKey: UInt128) -> Int {
+        guard let size = rangeSize else { return 0 }
+        return min(Int(hashKey / size), shardCount - 1)
+    }
 
     /// Sequence numbers are 56 digits that grow with every record of the stream.
     static func sequenceNumber(counter: Int64, shard: Int) -> String {

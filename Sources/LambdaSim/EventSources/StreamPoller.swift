@@ -1,0 +1,353 @@
+import LambdaSimJSON
+import LambdaSimSupport
+
+/// What a stream batch carries besides the SQS poller's fields.
+struct StreamBatch {
+    var kind: EventSourceMapping.Kind
+    var shardId: String
+    var sourceArn: String
+    var segment: StreamPoller.Segment
+}
+
+/// The Kinesis and DynamoDB stream pollers (reference §3.3–§3.7), driven by
+/// `EventSourceRunner`'s rounds: each shard of each enabled stream mapping is read in order,
+/// one batch in flight per shard; a failed batch blocks its shard and is retried (whole, or
+/// from the lowest reported failure) until it succeeds, its retries run out, or its oldest
+/// record gets too old; `BisectBatchOnFunctionError` splits a failed batch in two first.
+/// Checkpoints (the last record handled per shard) are kept in the state.
+final class StreamPoller {
+    /// Records of one shard that go to the function together; `lastCounter` is where the
+    /// checkpoint moves when they are done (filtered-out records after them included).
+    struct Segment {
+        var entries: [StreamEntry]
+        var lastCounter: Int64
+    }
+
+    /// One shard's work in this run.
+    struct ShardWork {
+        var queue: [Segment] = []
+        var attempts = 0
+        var retryAt: SimInstant = 0
+        var inFlight = false
+    }
+
+    /// Retries of a failed batch wait 1 s, doubling up to 60 s (a simulator choice: AWS
+    /// documents no delay, only that the shard is blocked while it retries).
+    static let firstRetryMs: Int64 = 1000
+    static let maxRetryMs: Int64 = 60_000
+
+    let engine: Engine
+    let emit: (TimelineEntry) -> Void
+    private let logs = StreamLogs()
+    private var work: [String: ShardWork] = [:]
+    private var filters: [String: EventFilters] = [:]
+
+    init(engine: Engine, emit: @escaping (TimelineEntry) -> Void) {
+        self.engine = engine
+        self.emit = emit
+    }
+
+    static func isStream(_ m: EventSourceMapping) -> Bool { m.kind == .kinesis || m.kind == .dynamodb }
+
+    /// The shards and records of a mapping's source, or nil when the source is gone.
+    func source(_ state: State, arn: String) -> (shards: [String], entries: [StreamEntry], region: String)? {
+        guard let parsed = ResourceArn(arn) else { return nil }
+        let resources = state.streamResources
+        if parsed.service == "kinesis", parsed.resource.hasPrefix("stream/") {
+            guard let stream = resources.kinesis[parsed.region + "/" + String(parsed.resource.dropFirst("stream/".count))] else { return nil }
+            return ((0..<stream.shardCount).map(KinesisStream.shardId),
+                    logs.entries(engine.kinesisLogPath(region: stream.region, name: stream.name)), stream.region)
+        }
+        if parsed.service == "dynamodb", parsed.resource.hasPrefix("table/") {
+            let name = String(parsed.resource.dropFirst("table/".count).prefix { $0 != "/" })
+            guard let table = resources.tables[parsed.region + "/" + name], table.streamArn == arn else { return nil }
+            return ([DynamoTable.shardId], logs.entries(engine.dynamoStreamPath(table)), table.region)
+        }
+        return nil
+    }
+
+    /// The record counter a new mapping starts after (LATEST: everything already there is skipped).
+    static func startCounter(_ state: State, arn: String, position: String?) -> Int64 {
+        guard position == "LATEST", let parsed = ResourceArn(arn) else { return 0 }
+        if parsed.service == "kinesis" {
+            return state.streamResources.kinesis[parsed.region + "/" + String(parsed.resource.dropFirst("stream/".count))]?.recordCount ?? 0
+        }
+        let name = String(parsed.resource.dropFirst("table/".count).prefix { $0 != "/" })
+        return state.streamResources.tables[parsed.region + "/" + name]?.recordCount ?? 0
+    }
+
+    /// The record as the function receives it (reference §3.3, §3.4).
+    static func record(_ entry: StreamEntry, kind: EventSourceMapping.Kind, sourceArn: String, region: String, role: String) -> JSON {
+        if kind == .dynamodb { return entry.body }
+        return .object(JSONObject([
+            ("kinesis", .object(JSONObject([
+                ("kinesisSchemaVersion", "1.0"), ("partitionKey", entry.body["k"] ?? ""), ("sequenceNumber", .string(entry.sequenceNumber)),
+                ("data", entry.body["d"] ?? ""), ("approximateArrivalTimestamp", .double(TimeFormat.epochSeconds(entry.arrivalMs))),
+            ]))),
+            ("eventSource", "aws:kinesis"), ("eventVersion", "1.0"), ("eventID", .string(entry.shardId + ":" + entry.sequenceNumber)),
+            ("eventName", "aws:kinesis:record"), ("invokeIdentityArn", .string(role)), ("awsRegion", .string(region)),
+            ("eventSourceARN", .string(sourceArn)),
+        ]))
+    }
+
+    private func checkpoint(_ state: inout State, uuid: String, shard: String, to counter: Int64) {
+        var resources = state.streamResources
+        var shards = resources.checkpoints[uuid] ?? [:]
+        shards[shard] = max(shards[shard] ?? 0, counter)
+        resources.checkpoints[uuid] = shards
+        state.streamResources = resources
+    }
+
+    // MARK: - Polling, under the lock
+
+    func poll(_ state: inout State, at t: SimInstant, wake: (SimInstant) -> Void) -> [EventSourceRunner.Batch] {
+        var toRun: [EventSourceRunner.Batch] = []
+        let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && Self.isStream($0) }
+            .sorted { ($0.lastModifiedMs, $0.uuid) < ($1.lastModifiedMs, $1.uuid) }
+        for mapping in mappings {
+            let config = mapping.config
+            guard let arn = config["EventSourceArn"]?.stringValue, let source = source(state, arn: arn),
+                let record = state.functions[mapping.functionKey]
+            else { continue }
+            let qualifier = mapping.qualifier ?? "$LATEST"
+            guard let function = record.version(qualifier) ?? record.aliases[qualifier].flatMap({ record.version($0.functionVersion) })
+            else { continue }
+            let display = qualifier == "$LATEST" ? function.name : function.name + ":" + qualifier
+            let batchSize = max(1, config["BatchSize"]?.intValue ?? 100)
+            let windowMs = Int64(config["MaximumBatchingWindowInSeconds"]?.intValue ?? 0) * 1000
+            let maxAge = config["MaximumRecordAgeInSeconds"]?.intValue ?? -1
+            let reportFailures = (config["FunctionResponseTypes"]?.arrayValue ?? []).contains { $0.stringValue == "ReportBatchItemFailures" }
+            let atTimestamp: SimInstant? = config["StartingPosition"]?.stringValue == "AT_TIMESTAMP"
+                ? config["StartingPositionTimestamp"].flatMap { $0.doubleValue.map { SimInstant($0 * 1000) } ?? $0.stringValue.flatMap(TimeFormat.parse) }
+                : nil
+            if filters[mapping.uuid] == nil {
+                filters[mapping.uuid] = (try? EventFilters(criteria: config["FilterCriteria"], kind: mapping.kind))
+                    ?? (try? EventFilters(criteria: nil, kind: mapping.kind))
+            }
+            let filter = filters[mapping.uuid]
+            let start = state.streamResources.startCounters[mapping.uuid] ?? 0
+            let sourceName = mapping.kind == .kinesis ? "Kinesis" : "DynamoDB stream"
+            for shard in source.shards {
+                let key = mapping.uuid + "|" + shard
+                var w = work[key] ?? ShardWork()
+                defer { work[key] = w }
+                if w.inFlight { continue }
+                if w.retryAt > t {
+                    wake(w.retryAt)
+                    continue
+                }
+                while true {
+                    if w.queue.isEmpty {
+                        let done = state.streamResources.checkpoints[mapping.uuid]?[shard] ?? start
+                        let available = source.entries.filter { entry in
+                            entry.shardId == shard && entry.counter > done && (atTimestamp.map { entry.arrivalMs >= $0 } ?? true)
+                        }
+                        guard let first = available.first else { break }
+                        if windowMs > 0, available.count < batchSize, t < first.arrivalMs + windowMs {
+                            wake(first.arrivalMs + windowMs)
+                            break
+                        }
+                        var taken: [StreamEntry] = []
+                        var bytes = 0
+                        for entry in available.prefix(batchSize) {
+                            let size = JSONWriter.bytes(entry.body).count + 512
+                            if !taken.isEmpty, bytes + size > EventSourceRunner.maxBatchBytes { break }
+                            taken.append(entry)
+                            bytes += size
+                        }
+                        guard let last = taken.last else { break }
+                        emit(TimelineEntry(timeMs: t, event: .poll, function: display, requestId: "", source: mapping.uuid, records: taken.count,
+                                           why: .eventSource(reason: "The \(sourceName) poller read \(taken.count) record\(taken.count == 1 ? "" : "s") from \(shard) after the mapping's checkpoint, in order.",
+                                                             detail: "read \(taken.count) from \(shard)")))
+                        let kept = taken.filter { entry in
+                            guard let filter, !filter.isEmpty else { return true }
+                            return filter.matches(record: Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
+                        }
+                        if kept.count < taken.count {
+                            let dropped = taken.count - kept.count
+                            emit(TimelineEntry(timeMs: t, event: .filtered, function: display, requestId: "", source: mapping.uuid, records: dropped,
+                                               why: .eventSource(reason: "The record\(dropped == 1 ? "" : "s") matched none of the mapping's FilterCriteria: Lambda skips filtered-out stream records without invoking the function.",
+                                                                 detail: "\(dropped) record\(dropped == 1 ? "" : "s") filtered out")))
+                        }
+                        if kept.isEmpty {
+                            checkpoint(&state, uuid: mapping.uuid, shard: shard, to: last.counter)
+                            emit(TimelineEntry(timeMs: t, event: .checkpoint, function: display, requestId: "", source: mapping.uuid, records: taken.count,
+                                               why: .eventSource(reason: "Every record read was filtered out: the checkpoint moves past them.",
+                                                                 detail: "\(shard) at \(last.sequenceNumber)")))
+                            continue
+                        }
+                        w.queue = [Segment(entries: kept, lastCounter: last.counter)]
+                        w.attempts = 0
+                        emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: kept.count,
+                                           why: .eventSource(reason: kept.count >= batchSize
+                                               ? "The batch is full (BatchSize \(batchSize)): Lambda invokes the function synchronously with the shard's records, in order."
+                                               : (windowMs > 0 ? "The batching window (MaximumBatchingWindowInSeconds \(windowMs / 1000)) has elapsed: Lambda invokes the function with the records gathered."
+                                                  : "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a read returns records."),
+                                                             detail: "\(kept.count) record\(kept.count == 1 ? "" : "s") from \(shard)")))
+                    }
+                    guard let segment = w.queue.first, let oldest = segment.entries.first else { break }
+                    if maxAge >= 0, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
+                        emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
+                                           condition: "RecordAgeExceeded", records: segment.entries.count,
+                                           why: .eventSource(reason: "The oldest record of the batch is older than MaximumRecordAgeInSeconds (\(maxAge) s): Lambda stops retrying, sends the batch's details to the on-failure destination and moves on.",
+                                                             detail: "\(segment.entries.count) record\(segment.entries.count == 1 ? "" : "s") older than \(maxAge) s")))
+                        deliverFailure(&state, mapping: mapping, display: display, segment: segment, shard: shard, sourceArn: arn,
+                                       condition: "RecordAgeExceeded", attempts: w.attempts, requestId: state.rng.uuid(), output: nil, at: t)
+                        checkpoint(&state, uuid: mapping.uuid, shard: shard, to: segment.lastCounter)
+                        w.queue.removeFirst()
+                        w.attempts = 0
+                        continue
+                    }
+                    var batch = EventSourceRunner.Batch(
+                        uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
+                        invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn, queueArn: arn,
+                        reportFailures: reportFailures, firstMs: oldest.arrivalMs, windowMs: windowMs, visibilityTimeout: 0)
+                    for entry in segment.entries {
+                        let bytes = JSONWriter.bytes(Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
+                        batch.records.append(bytes)
+                        batch.bytes += bytes.count + 1
+                        batch.messageIds.append(entry.sequenceNumber)
+                    }
+                    batch.startMs = t
+                    batch.attempt = w.attempts + 1
+                    batch.stream = StreamBatch(kind: mapping.kind, shardId: shard, sourceArn: arn, segment: segment)
+                    w.inFlight = true
+                    toRun.append(batch)
+                    break
+                }
+            }
+        }
+        return toRun
+    }
+
+    // MARK: - Settling, under the lock
+
+    func settle(_ batch: EventSourceRunner.Batch, state: inout State, wake: (SimInstant) -> Void) {
+        guard let stream = batch.stream, let mapping = state.eventSourceMappings?[batch.uuid] else { return }
+        let key = batch.uuid + "|" + stream.shardId
+        var w = work[key] ?? ShardWork()
+        defer { work[key] = w }
+        w.inFlight = false
+        guard !w.queue.isEmpty else { return }
+        var segment = w.queue[0]
+        w.attempts += 1
+        let config = mapping.config
+        let shard = stream.shardId
+        func done(_ counter: Int64, _ count: Int, why: String) {
+            checkpoint(&state, uuid: batch.uuid, shard: shard, to: counter)
+            let sequence = segment.entries.last { $0.counter <= counter }?.sequenceNumber ?? ""
+            emit(TimelineEntry(timeMs: batch.endMs, event: .checkpoint, function: batch.display, requestId: batch.requestId, source: batch.uuid,
+                               records: count, why: .eventSource(reason: why, detail: "\(shard) at \(sequence)")))
+        }
+        var failedWhole = true
+        if let failures = EventSourceRunner.partialFailures(batch) {
+            if failures.isEmpty {
+                done(segment.lastCounter, segment.entries.count,
+                     why: "The function succeeded: the shard's checkpoint moves past the batch.")
+                w.queue.removeFirst()
+                w.attempts = 0
+                wake(batch.endMs)
+                return
+            }
+            // ReportBatchItemFailures: retry from the lowest failed sequence number.
+            let failed = Set(failures)
+            let index = segment.entries.firstIndex { failed.contains($0.sequenceNumber) } ?? 0
+            if index > 0 {
+                done(segment.entries[index - 1].counter, index,
+                     why: "ReportBatchItemFailures: the checkpoint moves to just before the lowest failed sequence number; the batch is retried from there.")
+                segment.entries.removeFirst(index)
+                w.queue[0] = segment
+            }
+            failedWhole = false
+        }
+        let maxRetries = config["MaximumRetryAttempts"]?.intValue ?? -1
+        let bisect = config["BisectBatchOnFunctionError"]?.boolValue ?? false
+        if bisect, segment.entries.count > 1, failedWhole || batch.output?.isError == true {
+            let half = segment.entries.count / 2
+            let first = Segment(entries: Array(segment.entries[..<half]), lastCounter: segment.entries[half - 1].counter)
+            let second = Segment(entries: Array(segment.entries[half...]), lastCounter: segment.lastCounter)
+            w.queue.replaceSubrange(0...0, with: [first, second])
+            w.attempts = 0
+            emit(TimelineEntry(timeMs: batch.endMs, event: .bisect, function: batch.display, requestId: batch.requestId, source: batch.uuid,
+                               records: segment.entries.count,
+                               why: .eventSource(reason: "BisectBatchOnFunctionError: the failed batch is split in two and each half retried (splitting does not count against MaximumRetryAttempts).",
+                                                 detail: "\(segment.entries.count) -> \(first.entries.count) + \(second.entries.count)")))
+            w.retryAt = batch.endMs
+            wake(batch.endMs)
+            return
+        }
+        if maxRetries >= 0, w.attempts > maxRetries {
+            deliverFailure(&state, mapping: mapping, display: batch.display, segment: segment, shard: shard, sourceArn: stream.sourceArn,
+                           condition: "RetryAttemptsExhausted", attempts: w.attempts, requestId: batch.requestId, output: batch.output,
+                           executedVersion: batch.function.version, at: batch.endMs)
+            done(segment.lastCounter, segment.entries.count,
+                 why: "MaximumRetryAttempts (\(maxRetries)) is used up: Lambda gives up on the batch and moves the checkpoint past it.")
+            w.queue.removeFirst()
+            w.attempts = 0
+            wake(batch.endMs)
+            return
+        }
+        let delay = min(Self.maxRetryMs, Self.firstRetryMs << min(16, w.attempts - 1))
+        w.retryAt = batch.endMs + delay
+        emit(TimelineEntry(timeMs: batch.endMs, event: .retryScheduled, function: batch.display, requestId: batch.requestId, source: batch.uuid,
+                           attempt: w.attempts + 1, records: segment.entries.count,
+                           why: .eventSource(reason: "The batch failed: the shard is blocked and Lambda retries the same records in order (MaximumRetryAttempts \(maxRetries < 0 ? "-1, until the records expire" : String(maxRetries))); lambda-sim waits 1 s, doubling up to 60 s, between tries.",
+                                             detail: "retry \(segment.entries.count) record\(segment.entries.count == 1 ? "" : "s") at \(TimeFormat.iso(w.retryAt))")))
+        wake(w.retryAt)
+    }
+
+    /// The on-failure destination record (reference §3.5), when the mapping has a destination.
+    private func deliverFailure(_ state: inout State, mapping: EventSourceMapping, display: String, segment: Segment, shard: String,
+                                sourceArn: String, condition: String, attempts: Int, requestId: String, output: InvocationOutput?,
+                                executedVersion: String = "$LATEST", at t: SimInstant)
+    {
+        guard let target = mapping.config["DestinationConfig"]?["OnFailure"]?["Destination"]?.stringValue,
+            let first = segment.entries.first, let last = segment.entries.last
+        else { return }
+        let functionArn = Arn.function(region: mapping.region, name: String(mapping.functionKey.split(separator: "/").last ?? ""))
+        func arrival(_ ms: SimInstant) -> String {
+            let iso = TimeFormat.iso(ms)
+            return mapping.kind == .dynamodb ? String(iso.prefix(19)) + "Z" : iso
+        }
+        var body = JSONObject()
+        body["requestContext"] = .object(JSONObject([
+            ("requestId", .string(requestId)), ("functionArn", .string(functionArn)), ("condition", .string(condition)),
+            ("approximateInvokeCount", .int(attempts)),
+        ]))
+        if condition != "RecordAgeExceeded", let output {
+            var response = JSONObject([("statusCode", 200), ("executedVersion", .string(executedVersion))])
+            if output.isError { response["functionError"] = "Unhandled" }
+            body["responseContext"] = .object(response)
+        }
+        body["version"] = "1.0"
+        body["timestamp"] = .string(TimeFormat.iso(t))
+        body[mapping.kind == .dynamodb ? "DDBStreamBatchInfo" : "KinesisBatchInfo"] = .object(JSONObject([
+            ("shardId", .string(shard)), ("startSequenceNumber", .string(first.sequenceNumber)),
+            ("endSequenceNumber", .string(last.sequenceNumber)), ("approximateArrivalOfFirstRecord", .string(arrival(first.arrivalMs))),
+            ("approximateArrivalOfLastRecord", .string(arrival(last.arrivalMs))), ("batchSize", .int(segment.entries.count)),
+            ("streamArn", .string(sourceArn)),
+        ]))
+        var s3Key: String?
+        if target.hasPrefix("arn:aws:s3:") {
+            let region = ResourceArn(sourceArn)?.region ?? mapping.region
+            let records = segment.entries.map { Self.record($0, kind: mapping.kind, sourceArn: sourceArn, region: region, role: "") }
+            body["payload"] = .object(JSONObject([("Records", .array(records))]))
+            let iso = TimeFormat.iso(t)
+            let day = String(iso.prefix(10).map { $0 == "-" ? "/" : $0 })
+            let stamp = String(iso.prefix(19).map { $0 == ":" ? "." : $0 })
+            s3Key = "aws/lambda/\(mapping.uuid)/\(shard)/\(day)/\(stamp)-\(state.rng.uuid())"
+        }
+        var result = "success"
+        var reason = "Lambda sends the failed batch's details (not its records) to the mapping's on-failure destination."
+        do {
+            try engine.deliverToResource(&state, arn: target, body: JSONWriter.string(.object(body)), attributes: [:],
+                                         eventBridgeDetailType: nil, eventBridgeSource: "lambda", s3Key: s3Key)
+        } catch {
+            result = "error"
+            reason = "The on-failure destination could not take the record: \(error)"
+        }
+        emit(TimelineEntry(timeMs: t, event: .destination, function: display, requestId: requestId, source: mapping.uuid, result: result,
+                           condition: condition, target: target, records: segment.entries.count,
+                           why: .eventSource(reason: reason, detail: "\(condition) -> \(target)")))
+    }
+}
