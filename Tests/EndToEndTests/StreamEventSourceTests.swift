@@ -1,0 +1,197 @@
+import Foundation
+import LambdaSimJSON
+import XCTest
+
+/// Kinesis and DynamoDB stream event source mappings end to end (built binary, private
+/// sandbox, manual clock, builtin and exec handlers): record shapes, in-order batches and
+/// checkpoints, retries, MaximumRetryAttempts, MaximumRecordAgeInSeconds, bisecting,
+/// ReportBatchItemFailures, filtering and on-failure destination records (reference §3.3–§3.6).
+final class StreamEventSourceTests: XCTestCase {
+    static let account = "123456789012"
+    static let streamArn = "arn:aws:kinesis:us-east-1:123456789012:stream/s1"
+    static let dlqUrl = "https://sqs.us-east-1.amazonaws.com/123456789012/dlq"
+    static let dlqArn = "arn:aws:sqs:us-east-1:123456789012:dlq"
+
+    func sandbox() throws -> Sandbox {
+        let s = try Sandbox()
+        s.clock = .manual(start: "2026-01-01T00:00:00Z")
+        return s
+    }
+
+    func simulate(_ s: Sandbox, file: StaticString = #filePath, line: UInt = #line) throws -> [JSON] {
+        let r = try s.run(["simulate", "--format", "json"])
+        XCTAssertEqual(r.exitCode, 0, r.stderrText, file: file, line: line)
+        return try r.stdoutText.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+    }
+
+    func steps(_ timeline: [JSON], _ event: String) -> [JSON] { timeline.filter { $0["event"]?.stringValue == event } }
+
+    func records(_ timeline: [JSON], _ event: String) -> [Int] { steps(timeline, event).compactMap { $0["records"]?.intValue } }
+
+    /// A one-shard stream with `data` put under one partition key, a function and a DLQ.
+    func kinesisSetup(_ s: Sandbox, handler: String, data: [String], shards: Int = 1) throws {
+        try s.setup("kinesis", "create-stream", "--stream-name", "s1", "--shard-count", String(shards))
+        try s.setup("create-function", "--function-name", "fn", "--runtime", "builtin", "--handler", handler)
+        try s.setup("sqs", "create-queue", "--queue-name", "dlq")
+        for d in data { try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", d, "--partition-key", "k") }
+    }
+
+    func mapping(_ s: Sandbox, source: String = streamArn, _ extra: String...) throws {
+        let arguments = ["create-event-source-mapping", "--function-name", "fn", "--event-source-arn", source,
+                         "--starting-position", "TRIM_HORIZON",
+                         "--destination-config", #"{"OnFailure":{"Destination":"\#(Self.dlqArn)"}}"#] + extra
+        let r = try s.run(arguments)
+        XCTAssertEqual(r.exitCode, 0, r.stderrText)
+    }
+
+    func dlq(_ s: Sandbox) throws -> [JSON] {
+        let r = try s.run(["sqs", "receive-message", "--queue-url", Self.dlqUrl, "--max-number-of-messages", "10"])
+        XCTAssertEqual(r.exitCode, 0, r.stderrText)
+        if r.stdout.isEmpty { return [] }
+        return try (JSONParser.parse(r.stdoutText)["Messages"]?.arrayValue ?? []).map { try JSONParser.parse($0["Body"]?.stringValue ?? "") }
+    }
+
+    // The Kinesis record as reference §3.3 shows it; a success moves the checkpoint, so a
+    // second simulate finds nothing new; LATEST skips what was there before the mapping.
+    func testKinesisRecordShapeAndCheckpoint() throws {
+        let s = try sandbox()
+        try s.write("code/fn.sh", "#!/bin/sh\ncat >> '\(s.path("events.jsonl"))'\necho >> '\(s.path("events.jsonl"))'\n")
+        chmod(s.path("code/fn.sh"), 0o755)
+        try s.setup("kinesis", "create-stream", "--stream-name", "s1", "--shard-count", "1")
+        try s.setup("create-function", "--function-name", "fn", "--runtime", "exec", "--handler", "fn.sh", "--code-path", s.path("code"))
+        try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", "Hello", "--partition-key", "1")
+        try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", "World", "--partition-key", "2")
+        try s.setup("create-event-source-mapping", "--function-name", "fn", "--event-source-arn", Self.streamArn,
+                    "--starting-position", "TRIM_HORIZON")
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [2])
+        XCTAssertEqual(steps(timeline, "checkpoint").count, 1)
+        XCTAssertEqual(try simulate(s).filter { $0["event"]?.stringValue == "invoke" }.count, 0)
+        let text = String(decoding: s.read("events.jsonl") ?? [], as: UTF8.self)
+        let event = try JSONParser.parse(String(text.split(separator: "\n")[0]))
+        let record = try XCTUnwrap(event["Records"]?.arrayValue?.first)
+        XCTAssertEqual(record.objectValue?.keys, ["kinesis", "eventSource", "eventVersion", "eventID", "eventName", "invokeIdentityArn",
+                                                 "awsRegion", "eventSourceARN"])
+        XCTAssertEqual(record["kinesis"]?.objectValue?.keys, ["kinesisSchemaVersion", "partitionKey", "sequenceNumber", "data",
+                                                             "approximateArrivalTimestamp"])
+        XCTAssertEqual(record["kinesis"]?["data"], "SGVsbG8=")
+        XCTAssertEqual(record["kinesis"]?["partitionKey"], "1")
+        XCTAssertEqual(record["kinesis"]?["approximateArrivalTimestamp"]?.doubleValue, 1_767_225_600)
+        XCTAssertEqual(record["eventName"], "aws:kinesis:record")
+        XCTAssertEqual(record["eventSourceARN"]?.stringValue, Self.streamArn)
+        let sequence = record["kinesis"]?["sequenceNumber"]?.stringValue ?? ""
+        XCTAssertEqual(record["eventID"]?.stringValue, "shardId-000000000000:" + sequence)
+
+        // LATEST: only records put after the mapping was created.
+        try s.setup("kinesis", "create-stream", "--stream-name", "s2", "--shard-count", "1")
+        try s.setup("kinesis", "put-record", "--stream-name", "s2", "--data", "old", "--partition-key", "1")
+        try s.setup("create-event-source-mapping", "--function-name", "fn", "--event-source-arn",
+                    "arn:aws:kinesis:us-east-1:123456789012:stream/s2", "--starting-position", "LATEST")
+        try s.setup("kinesis", "put-record", "--stream-name", "s2", "--data", "new", "--partition-key", "1")
+        XCTAssertEqual(records(try simulate(s), "invoke"), [1])
+    }
+
+    // Batches hold at most BatchSize records of one shard, in order.
+    func testBatchSizePerShardInOrder() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "echo", data: ["1", "2", "3", "4", "5"])
+        try mapping(s, "--batch-size", "2")
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [2, 2, 1])
+        XCTAssertEqual(steps(timeline, "checkpoint").count, 3)
+    }
+
+    // A failing batch is retried whole until MaximumRetryAttempts, then its details go to the
+    // on-failure destination (RetryAttemptsExhausted, unqualified function ARN, KinesisBatchInfo).
+    func testRetriesExhaustedGoToDestination() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "fail", data: ["a", "b"])
+        try mapping(s, "--maximum-retry-attempts", "2")
+        let timeline = try simulate(s)
+        XCTAssertEqual(steps(timeline, "invoke").compactMap { $0["attempt"]?.intValue }, [1, 2, 3])
+        XCTAssertEqual(steps(timeline, "retry-scheduled").count, 2)
+        let destination = try XCTUnwrap(steps(timeline, "destination").first)
+        XCTAssertEqual(destination["condition"], "RetryAttemptsExhausted")
+        let messages = try dlq(s)
+        XCTAssertEqual(messages.count, 1)
+        let body = try XCTUnwrap(messages.first)
+        XCTAssertEqual(body.objectValue?.keys, ["requestContext", "responseContext", "version", "timestamp", "KinesisBatchInfo"])
+        XCTAssertEqual(body["requestContext"]?["condition"], "RetryAttemptsExhausted")
+        XCTAssertEqual(body["requestContext"]?["approximateInvokeCount"], 3)
+        XCTAssertEqual(body["requestContext"]?["functionArn"], "arn:aws:lambda:us-east-1:123456789012:function:fn")
+        XCTAssertEqual(body["responseContext"]?["functionError"], "Unhandled")
+        XCTAssertEqual(body["KinesisBatchInfo"]?["batchSize"], 2)
+        XCTAssertEqual(body["KinesisBatchInfo"]?["shardId"], "shardId-000000000000")
+        XCTAssertEqual(body["KinesisBatchInfo"]?["streamArn"]?.stringValue, Self.streamArn)
+        XCTAssertEqual(body["KinesisBatchInfo"]?["approximateArrivalOfFirstRecord"], "2026-01-01T00:00:00.000Z")
+        // The shard moved on: nothing more happens.
+        XCTAssertTrue(steps(try simulate(s), "invoke").isEmpty)
+    }
+
+    // MaximumRecordAgeInSeconds: with unlimited retries the batch expires once its oldest
+    // record is too old; the record has no responseContext.
+    func testRecordAgeExceeded() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "fail", data: ["a"])
+        try mapping(s, "--maximum-record-age-in-seconds", "60")
+        let timeline = try simulate(s)
+        XCTAssertEqual(steps(timeline, "expire").count, 1)
+        XCTAssertGreaterThan(steps(timeline, "invoke").count, 2)
+        let body = try XCTUnwrap(try dlq(s).first)
+        XCTAssertEqual(body["requestContext"]?["condition"], "RecordAgeExceeded")
+        XCTAssertNil(body["responseContext"])
+    }
+
+    // BisectBatchOnFunctionError isolates the poisoned record; the others succeed.
+    func testBisectIsolatesPoisonRecord() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "poison:bad", data: ["a", "b", "bad", "c", "d"])
+        try mapping(s, "--bisect-batch-on-function-error", "--maximum-retry-attempts", "0")
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [5, 2, 3, 1, 2])
+        XCTAssertEqual(records(timeline, "bisect"), [5, 3])
+        let body = try XCTUnwrap(try dlq(s).first)
+        XCTAssertEqual(body["KinesisBatchInfo"]?["batchSize"], 1)
+        XCTAssertEqual(body["requestContext"]?["approximateInvokeCount"], 1)
+    }
+
+    // ReportBatchItemFailures: the checkpoint moves to just before the lowest failed sequence
+    // number and the batch is retried from there.
+    func testReportBatchItemFailuresRetriesFromLowestFailure() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "partial-batch:bad", data: ["a", "bad", "c"])
+        try mapping(s, "--function-response-types", "ReportBatchItemFailures", "--maximum-retry-attempts", "1")
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [3, 2])
+        XCTAssertEqual(records(timeline, "checkpoint"), [1, 2])
+        let body = try XCTUnwrap(try dlq(s).first)
+        XCTAssertEqual(body["KinesisBatchInfo"]?["batchSize"], 2)
+    }
+
+    // A DynamoDB stream: INSERT/MODIFY/REMOVE records reach the function; a filter on
+    // eventName skips the others; DDBStreamBatchInfo times have no milliseconds.
+    func testDynamoDBStreamFilteringAndFailureRecord() throws {
+        let s = try sandbox()
+        try s.setup("dynamodb", "create-table", "--table-name", "Tab", "--attribute-definitions", "AttributeName=Id,AttributeType=N",
+                    "--key-schema", "AttributeName=Id,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST",
+                    "--stream-specification", "StreamEnabled=true,StreamViewType=NEW_AND_OLD_IMAGES")
+        let described = try JSONParser.parse(try s.run(["dynamodb", "describe-table", "--table-name", "Tab"]).stdoutText)
+        let streamArn = try XCTUnwrap(described["Table"]?["LatestStreamArn"]?.stringValue)
+        try s.setup("create-function", "--function-name", "fn", "--runtime", "builtin", "--handler", "fail")
+        try s.setup("sqs", "create-queue", "--queue-name", "dlq")
+        try s.setup("dynamodb", "put-item", "--table-name", "Tab", "--item", #"{"Id":{"N":"1"},"A":{"S":"x"}}"#)
+        try s.setup("dynamodb", "update-item", "--table-name", "Tab", "--key", #"{"Id":{"N":"1"}}"#, "--update-expression", "SET A = :a",
+                    "--expression-attribute-values", #"{":a":{"S":"y"}}"#)
+        try s.setup("dynamodb", "delete-item", "--table-name", "Tab", "--key", #"{"Id":{"N":"1"}}"#)
+        try mapping(s, source: streamArn, "--maximum-retry-attempts", "0",
+                    "--filter-criteria", #"{"Filters":[{"Pattern":"{\"eventName\":[\"MODIFY\"]}"}]}"#)
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [1])
+        XCTAssertEqual(records(timeline, "filtered"), [2])
+        let body = try XCTUnwrap(try dlq(s).first)
+        let info = try XCTUnwrap(body["DDBStreamBatchInfo"])
+        XCTAssertEqual(info["approximateArrivalOfFirstRecord"], "2026-01-01T00:00:00Z")
+        XCTAssertEqual(info["streamArn"]?.stringValue, streamArn)
+        XCTAssertEqual(info["batchSize"], 1)
+    }
+}
