@@ -194,4 +194,53 @@ final class StreamEventSourceTests: XCTestCase {
         XCTAssertEqual(info["streamArn"]?.stringValue, streamArn)
         XCTAssertEqual(info["batchSize"], 1)
     }
+
+    // The DynamoDB sequences of shared/testdata/esm-filters/cases.json, run end to end: each
+    // step's put-item, then a simulate; the function's invocations and the records it received
+    // (event names, keys, images, SizeBytes) match what AWS recorded.
+    func testDynamoDBFilterSequencesFromSharedTestData() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/testdata/esm-filters/cases.json").standardizedFileURL
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw XCTSkip("test data not found at \(url.path); skipping")
+        }
+        let cases = (try JSONParser.parse(bytes: Array(data)).arrayValue ?? []).filter {
+            $0["source"]?.stringValue == "dynamodb" && $0["steps"] != nil
+        }
+        XCTAssertFalse(cases.isEmpty)
+        for c in cases {
+            let name = c["name"]?.stringValue ?? "?"
+            let key = c["table"]?["partition_key"]?.stringValue ?? "id"
+            let view = c["table"]?["stream_view_type"]?.stringValue ?? "NEW_AND_OLD_IMAGES"
+            let s = try sandbox()
+            try s.write("code/fn.sh", "#!/bin/sh\ncat >> '\(s.path("events.jsonl"))'\necho >> '\(s.path("events.jsonl"))'\n")
+            chmod(s.path("code/fn.sh"), 0o755)
+            try s.setup("create-function", "--function-name", "fn", "--runtime", "exec", "--handler", "fn.sh", "--code-path", s.path("code"))
+            try s.setup("dynamodb", "create-table", "--table-name", "table1", "--attribute-definitions", "AttributeName=\(key),AttributeType=S",
+                        "--key-schema", "AttributeName=\(key),KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST",
+                        "--stream-specification", "StreamEnabled=true,StreamViewType=\(view)")
+            let described = try JSONParser.parse(try s.run(["dynamodb", "describe-table", "--table-name", "table1"]).stdoutText)
+            let streamArn = described["Table"]?["LatestStreamArn"]?.stringValue ?? ""
+            let criteria = JSONWriter.string(.object(JSONObject([("Filters", .array([.object(JSONObject([("Pattern", c["pattern"] ?? "")]))]))])))
+            try s.setup("create-event-source-mapping", "--function-name", "fn", "--event-source-arn", streamArn,
+                        "--starting-position", "TRIM_HORIZON", "--batch-size", "1", "--filter-criteria", criteria)
+            var invocations = 0
+            for step in c["steps"]?.arrayValue ?? [] {
+                try s.setup("dynamodb", "put-item", "--table-name", "table1", "--item", JSONWriter.string(step["put_item"] ?? .null))
+                invocations += steps(try simulate(s), "invoke").count
+            }
+            XCTAssertEqual(invocations, c["expected_invocations"]?.intValue, name)
+            let text = String(decoding: s.read("events.jsonl") ?? [], as: UTF8.self)
+            let received = try text.split(separator: "\n").flatMap { try JSONParser.parse(String($0))["Records"]?.arrayValue ?? [] }
+            let expected = c["recorded_records"]?.arrayValue ?? []
+            XCTAssertEqual(received.count, expected.count, name)
+            for (got, want) in zip(received, expected) {
+                XCTAssertEqual(got["eventName"], want["eventName"], name)
+                XCTAssertEqual(got["eventVersion"], want["eventVersion"], name)
+                for field in ["Keys", "NewImage", "OldImage", "SizeBytes", "StreamViewType"] {
+                    XCTAssertEqual(got["dynamodb"]?[field], want["dynamodb"]?[field], "\(name): \(field)")
+                }
+            }
+        }
+    }
 }
