@@ -243,4 +243,52 @@ final class StreamEventSourceTests: XCTestCase {
             }
         }
     }
+
+    // Tumbling windows (reference §3.7): batches of one window carry the state the previous
+    // invocation returned; when the window ends a last invocation (isFinalInvokeForWindow)
+    // gets the final state. A response without `state` counts as a failure.
+    func testTumblingWindowCarriesState() throws {
+        let s = try Sandbox()
+        s.clock = .manual(start: "2026-01-01T00:00:10Z")
+        let log = s.path("events.jsonl")
+        try s.write("code/fn.py", """
+            #!/usr/bin/env python3
+            import json, sys
+            e = json.load(sys.stdin)
+            open('\(log)', 'a').write(json.dumps(e) + "\\n")
+            print(json.dumps({"state": {"count": e["state"].get("count", 0) + len(e["Records"])}}))
+
+            """)
+        chmod(s.path("code/fn.py"), 0o755)
+        try s.setup("kinesis", "create-stream", "--stream-name", "s1", "--shard-count", "1")
+        try s.setup("create-function", "--function-name", "fn", "--runtime", "exec", "--handler", "fn.py", "--code-path", s.path("code"))
+        for d in ["a", "b", "c"] { try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", d, "--partition-key", "k") }
+        try s.setup("create-event-source-mapping", "--function-name", "fn", "--event-source-arn", Self.streamArn,
+                    "--starting-position", "TRIM_HORIZON", "--batch-size", "2", "--tumbling-window-in-seconds", "60")
+        let timeline = try simulate(s)
+        XCTAssertEqual(records(timeline, "invoke"), [2, 1, 0])
+        let text = String(decoding: s.read("events.jsonl") ?? [], as: UTF8.self)
+        let events = try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(events.count, 3)
+        XCTAssertEqual(events.first?.objectValue?.keys, ["Records", "window", "state", "shardId", "eventSourceARN", "isFinalInvokeForWindow",
+                                                        "isWindowTerminatedEarly"])
+        XCTAssertEqual(events.first?["window"], ["start": "2026-01-01T00:00:00Z", "end": "2026-01-01T00:01:00Z"])
+        XCTAssertEqual(events.map { $0["state"]?["count"]?.intValue ?? 0 }, [0, 2, 3])
+        XCTAssertEqual(events.map { $0["isFinalInvokeForWindow"]?.boolValue ?? false }, [false, false, true])
+        XCTAssertEqual(events.last?["shardId"], "shardId-000000000000")
+
+        // Without `state` in the response the batch fails (and is retried).
+        let t = try sandbox()
+        try kinesisSetup(t, handler: "echo", data: ["a"])
+        try t.write("code/fn.sh", "#!/bin/sh\ncat > /dev/null\nprintf '{}'\n")
+        chmod(t.path("code/fn.sh"), 0o755)
+        try t.setup("create-function", "--function-name", "nostate", "--runtime", "exec", "--handler", "fn.sh", "--code-path", t.path("code"))
+        try t.setup("create-event-source-mapping", "--function-name", "nostate", "--event-source-arn", Self.streamArn,
+                    "--starting-position", "TRIM_HORIZON", "--tumbling-window-in-seconds", "60", "--maximum-retry-attempts", "1")
+        let failed = try simulate(t)
+        // The record batch fails and is retried once; so does the window's final invocation.
+        XCTAssertEqual(steps(failed, "invoke").filter { $0["function"]?.stringValue == "nostate" }.compactMap { $0["records"]?.intValue },
+                       [1, 1, 0, 0])
+        XCTAssertEqual(steps(failed, "retry-scheduled").count, 2)
+    }
 }

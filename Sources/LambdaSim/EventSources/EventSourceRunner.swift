@@ -81,6 +81,8 @@ final class EventSourceRunner {
         var attempt = 1
         /// Set for Kinesis and DynamoDB stream batches.
         var stream: StreamBatch?
+        /// Members after `"Records":[…]` in the event (`,"window":…` for tumbling windows).
+        var payloadExtra: [UInt8]?
     }
 
     /// What one locked round hands back.
@@ -381,7 +383,9 @@ final class EventSourceRunner {
             if index > 0 { payload.append(UInt8(ascii: ",")) }
             payload.append(contentsOf: record)
         }
-        payload.append(contentsOf: Array("]}".utf8))
+        payload.append(UInt8(ascii: "]"))
+        if let extra = batch.payloadExtra { payload.append(contentsOf: extra) }
+        payload.append(UInt8(ascii: "}"))
         batch.requestId = rng.uuid()
         let result = engine.runInvocation(function: batch.function, requestId: batch.requestId, payload: payload,
                                           invokedArn: batch.invokedArn, clientContext: nil, startMs: batch.startMs, attempt: batch.attempt,

@@ -21,6 +21,16 @@ final class StreamPoller {
     struct Segment {
         var entries: [StreamEntry]
         var lastCounter: Int64
+        /// The tumbling window the records belong to (TumblingWindowInSeconds > 0).
+        var window: TumblingWindow?
+    }
+
+    /// A tumbling window of a shard: `[start, end)` by record arrival time.
+    struct TumblingWindow {
+        var start: SimInstant
+        var end: SimInstant
+        /// The last invocation of the window (`isFinalInvokeForWindow`).
+        var final: Bool
     }
 
     /// One shard's work in this run.
@@ -29,6 +39,9 @@ final class StreamPoller {
         var attempts = 0
         var retryAt: SimInstant = 0
         var inFlight = false
+        /// The open tumbling window and the state the function returned for it.
+        var windowStart: SimInstant?
+        var windowState: JSON = .object(JSONObject())
     }
 
     /// Retries of a failed batch wait 1 s, doubling up to 60 s (a simulator choice: AWS
@@ -115,6 +128,7 @@ final class StreamPoller {
             let display = qualifier == "$LATEST" ? function.name : function.name + ":" + qualifier
             let batchSize = max(1, config["BatchSize"]?.intValue ?? 100)
             let windowMs = Int64(config["MaximumBatchingWindowInSeconds"]?.intValue ?? 0) * 1000
+            let tumblingMs = Int64(config["TumblingWindowInSeconds"]?.intValue ?? 0) * 1000
             let maxAge = config["MaximumRecordAgeInSeconds"]?.intValue ?? -1
             let reportFailures = (config["FunctionResponseTypes"]?.arrayValue ?? []).contains { $0.stringValue == "ReportBatchItemFailures" }
             let atTimestamp: SimInstant? = config["StartingPosition"]?.stringValue == "AT_TIMESTAMP"
@@ -139,8 +153,30 @@ final class StreamPoller {
                 while true {
                     if w.queue.isEmpty {
                         let done = state.streamResources.checkpoints[mapping.uuid]?[shard] ?? start
-                        let available = source.entries.filter { entry in
+                        var available = source.entries.filter { entry in
                             entry.shardId == shard && entry.counter > done && (atTimestamp.map { entry.arrivalMs >= $0 } ?? true)
+                        }
+                        var window: TumblingWindow?
+                        if tumblingMs > 0 {
+                            // Tumbling windows: only the open window's records go together; when the window
+                            // has ended, a last invocation (possibly without records) closes it.
+                            guard let start = w.windowStart ?? available.first.map({ $0.arrivalMs / tumblingMs * tumblingMs }) else { break }
+                            w.windowStart = start
+                            let end = start + tumblingMs
+                            available = available.filter { $0.arrivalMs < end }
+                            window = TumblingWindow(start: start, end: end, final: t >= end && available.count <= batchSize)
+                            if available.isEmpty {
+                                if t < end {
+                                    wake(end)
+                                    break
+                                }
+                                w.queue = [Segment(entries: [], lastCounter: done, window: window)]
+                                w.attempts = 0
+                                emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: 0,
+                                                   why: .eventSource(reason: "The tumbling window (TumblingWindowInSeconds \(tumblingMs / 1000)) has ended: Lambda invokes the function a last time with the window's state (isFinalInvokeForWindow true).",
+                                                                     detail: "window \(TimeFormat.iso(start)) closes on \(shard)")))
+                                continue
+                            }
                         }
                         guard let first = available.first else { break }
                         if windowMs > 0, available.count < batchSize, t < first.arrivalMs + windowMs {
@@ -176,7 +212,11 @@ final class StreamPoller {
                                                                  detail: "\(shard) at \(last.sequenceNumber)")))
                             continue
                         }
-                        w.queue = [Segment(entries: kept, lastCounter: last.counter)]
+                        if var open = window {
+                            open.final = open.final && taken.count == available.count
+                            window = open
+                        }
+                        w.queue = [Segment(entries: kept, lastCounter: last.counter, window: window)]
                         w.attempts = 0
                         emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: kept.count,
                                            why: .eventSource(reason: kept.count >= batchSize
@@ -185,8 +225,9 @@ final class StreamPoller {
                                                   : "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a read returns records."),
                                                              detail: "\(kept.count) record\(kept.count == 1 ? "" : "s") from \(shard)")))
                     }
-                    guard let segment = w.queue.first, let oldest = segment.entries.first else { break }
-                    if maxAge >= 0, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
+                    guard let segment = w.queue.first else { break }
+                    let oldest = segment.entries.first
+                    if maxAge >= 0, let oldest, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
                         emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
                                            condition: "RecordAgeExceeded", records: segment.entries.count,
                                            why: .eventSource(reason: "The oldest record of the batch is older than MaximumRecordAgeInSeconds (\(maxAge) s): Lambda stops retrying, sends the batch's details to the on-failure destination and moves on.",
@@ -201,7 +242,7 @@ final class StreamPoller {
                     var batch = EventSourceRunner.Batch(
                         uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
                         invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn, queueArn: arn,
-                        reportFailures: reportFailures, firstMs: oldest.arrivalMs, windowMs: windowMs, visibilityTimeout: 0)
+                        reportFailures: reportFailures, firstMs: oldest?.arrivalMs ?? t, windowMs: windowMs, visibilityTimeout: 0)
                     for entry in segment.entries {
                         let bytes = JSONWriter.bytes(Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
                         batch.records.append(bytes)
@@ -211,6 +252,18 @@ final class StreamPoller {
                     batch.startMs = t
                     batch.attempt = w.attempts + 1
                     batch.stream = StreamBatch(kind: mapping.kind, shardId: shard, sourceArn: arn, segment: segment)
+                    if let window = segment.window {
+                        // The tumbling-window members after Records (reference §3.7).
+                        func seconds(_ ms: SimInstant) -> JSON { .string(String(TimeFormat.iso(ms).prefix(19)) + "Z") }
+                        let extra = JSONObject([
+                            ("window", .object(JSONObject([("start", seconds(window.start)), ("end", seconds(window.end))]))),
+                            ("state", w.windowState), ("shardId", .string(shard)), ("eventSourceARN", .string(arn)),
+                            ("isFinalInvokeForWindow", .bool(window.final)), ("isWindowTerminatedEarly", false),
+                        ])
+                        let text = JSONWriter.bytes(.object(extra))
+                        // `{"window":…}` without its braces, after `"Records":[…]`.
+                        batch.payloadExtra = [UInt8(ascii: ",")] + text.dropFirst().dropLast()
+                    }
                     w.inFlight = true
                     toRun.append(batch)
                     break
@@ -235,15 +288,31 @@ final class StreamPoller {
         let shard = stream.shardId
         func done(_ counter: Int64, _ count: Int, why: String) {
             checkpoint(&state, uuid: batch.uuid, shard: shard, to: counter)
+            if count == 0 { return }
             let sequence = segment.entries.last { $0.counter <= counter }?.sequenceNumber ?? ""
             emit(TimelineEntry(timeMs: batch.endMs, event: .checkpoint, function: batch.display, requestId: batch.requestId, source: batch.uuid,
                                records: count, why: .eventSource(reason: why, detail: "\(shard) at \(sequence)")))
         }
         var failedWhole = true
-        if let failures = EventSourceRunner.partialFailures(batch) {
+        var answer = EventSourceRunner.partialFailures(batch)
+        if let window = segment.window, answer != nil {
+            // With a tumbling window the response must carry the window's state.
+            if let output = batch.output, let state = (try? JSONParser.parse(bytes: output.payload))?["state"], state.objectValue != nil {
+                w.windowState = state
+                if window.final, answer?.isEmpty == true {
+                    w.windowStart = nil
+                    w.windowState = .object(JSONObject())
+                }
+            } else {
+                answer = nil
+            }
+        }
+        if let failures = answer {
             if failures.isEmpty {
-                done(segment.lastCounter, segment.entries.count,
-                     why: "The function succeeded: the shard's checkpoint moves past the batch.")
+                if !segment.entries.isEmpty {
+                    done(segment.lastCounter, segment.entries.count,
+                         why: "The function succeeded: the shard's checkpoint moves past the batch.")
+                }
                 w.queue.removeFirst()
                 w.attempts = 0
                 wake(batch.endMs)
@@ -284,6 +353,10 @@ final class StreamPoller {
                  why: "MaximumRetryAttempts (\(maxRetries)) is used up: Lambda gives up on the batch and moves the checkpoint past it.")
             w.queue.removeFirst()
             w.attempts = 0
+            if segment.window?.final == true {
+                w.windowStart = nil
+                w.windowState = .object(JSONObject())
+            }
             wake(batch.endMs)
             return
         }
