@@ -36,6 +36,24 @@ final class RuntimeTests: XCTestCase {
         XCTAssertGreaterThan(Int(used) ?? 0, 3)
     }
 
+    /// `--code-path` code is used in place: an edit takes effect at the next invoke even when
+    /// it keeps the file's size and lands in the same second (a `__pycache__` written by the
+    /// first invoke would hide it), and nothing is written into the user's directory.
+    func testPythonCodePathEditTakesEffectAndNoPycacheIsWritten() throws {
+        try RuntimeTools.requirePython()
+        let s = try Sandbox.runtime()
+        try s.write("src/app.py", "def handler(event, context):\n    return 'v1'\n")
+        try s.createFunction("py", runtime: "python3.12", handler: "app.handler", code: "src")
+        let first = try s.run(["invoke", "--function-name", "py", "out.json"])
+        XCTAssertEqual(first.exitCode, 0, first.stderrText)
+        XCTAssertEqual(s.read("out.json").map { String(decoding: $0, as: UTF8.self) }, #""v1""#)
+        try s.write("src/app.py", "def handler(event, context):\n    return 'v2'\n")
+        let second = try s.run(["invoke", "--function-name", "py", "out.json"])
+        XCTAssertEqual(second.exitCode, 0, second.stderrText)
+        XCTAssertEqual(s.read("out.json").map { String(decoding: $0, as: UTF8.self) }, #""v2""#)
+        XCTAssertFalse(s.exists("src/__pycache__"), "the runtime wrote bytecode into the code directory")
+    }
+
     func testPythonReturnsStringNoneAndNonASCII() throws {
         try RuntimeTools.requirePython()
         let s = try Sandbox.runtime()

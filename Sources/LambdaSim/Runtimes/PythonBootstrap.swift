@@ -378,6 +378,9 @@ def _main():
     # to the task root, first on the path as on AWS.
     here = os.path.dirname(_SELF)
     sys.path[:] = [root] + [p for p in sys.path if p not in ("", here, root)]
+    # Code is used in place: no __pycache__ in the user's directory, and so no cached bytecode
+    # (checked only by mtime seconds and size) that could hide the next edit.
+    sys.dont_write_bytecode = True
     if "logging" in sys.modules:
         _configure_logging(sys.modules["logging"])
     else:
