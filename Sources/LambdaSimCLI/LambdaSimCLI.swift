@@ -133,7 +133,9 @@ public enum LambdaSimCLI {
         }
         let region = globals.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? profile["region"] ?? "us-east-1"
         let binaryFormat = globals.cliBinaryFormat ?? profile["cli_binary_format"] ?? "raw-in-base64-out"
-        let statePath = globals.state ?? environment["LAMBDA_SIM_STATE"] ?? home + "/.lambda-sim/state.json"
+        // An empty LAMBDA_SIM_STATE (a script's "${UNSET}") means the default, not the working directory.
+        let statePath = globals.state ?? environment["LAMBDA_SIM_STATE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? home + "/.lambda-sim/state.json"
         let cwd = FileManager.default.currentDirectoryPath
         var context = CommandContext(globals: globals, dialect: dialect, environment: environment, workingDirectory: cwd,
                                      streams: streams, region: region, binaryFormat: binaryFormat,
