@@ -76,6 +76,23 @@ final class ArgumentParserTests: XCTestCase {
         XCTAssertEqual(line.rest, ["--function-name", "f", "out.json"])
     }
 
+    // The AWS CLI's main parser takes any unique prefix of a global option, anywhere
+    // (observed with aws-cli 1.45: `--reg eu-west-1`, `--ou text`, `--qu` is `--query`).
+    func testGlobalsMayBeAbbreviated() throws {
+        let parser = ArgumentParser(dialect: .v1)
+        let line = try parser.split(["sqs", "get-queue-url", "--queue-n", "q1", "--reg", "eu-west-1", "--ou=text", "--qu", "QueueUrl"])
+        XCTAssertEqual(line.globals.region, "eu-west-1")
+        XCTAssertEqual(line.globals.output, "text")
+        XCTAssertEqual(line.globals.query, "QueueUrl")
+        XCTAssertEqual(line.rest, ["--queue-n", "q1"])
+        // Our own --state and the per-command --cli-input-json are not the main parser's.
+        XCTAssertEqual(try parser.split(["kinesis", "--sta", "x"]).rest, ["--sta", "x"])
+        XCTAssertThrowsError(try parser.split(["sqs", "list-queues", "--c", "on"])) { error in
+            guard case let CLIError.usage(message)? = error as? CLIError else { return XCTFail("\(error)") }
+            XCTAssertEqual(message, "ambiguous option: --c could match --color, --ca-bundle, --cli-read-timeout, --cli-connect-timeout")
+        }
+    }
+
     func testOutfileAnywhereEqualsSyntaxAndAbbreviation() throws {
         let parser = ArgumentParser(dialect: .v2)
         let parsed = try parser.parse(["out.json", "--function=my-fn", "--payload", "{\"a\": 1}"], spec: try invokeSpec())

@@ -49,6 +49,26 @@ struct GlobalOptions: Sendable {
         if s.name == "v2-debug" && dialect == .v2 { return nil }
         return s
     }
+
+    /// The options of the AWS CLI's main parser, in its order (for the ambiguity message):
+    /// argparse accepts any unique prefix of them anywhere on the command line, before the
+    /// command's own options are matched (`--reg`, `--out text`, `--qu` is `--query`).
+    static let mainParserOrder = [
+        "debug", "endpoint-url", "no-verify-ssl", "no-paginate", "output", "query", "profile", "region", "version",
+        "color", "no-sign-request", "ca-bundle", "cli-read-timeout", "cli-connect-timeout", "cli-binary-format",
+        "no-cli-pager", "cli-auto-prompt", "no-cli-auto-prompt", "v2-debug",
+    ]
+
+    /// The main-parser option `prefix` abbreviates, nil when none does; ambiguous is an error.
+    static func abbreviation(_ prefix: String, dialect: Dialect) throws -> String? {
+        guard !prefix.isEmpty else { return nil }
+        let matches = mainParserOrder.filter { $0.hasPrefix(prefix) && spec(named: $0, dialect: dialect) != nil }
+        if matches.count > 1 {
+            let names = matches.map { "--" + $0 }.joined(separator: ", ")
+            throw CLIError.usage("ambiguous option: --\(prefix) could match \(names)")
+        }
+        return matches.first
+    }
 }
 
 /// A command line matched against a command's spec (close to argv: values are still text).
@@ -98,7 +118,10 @@ struct ArgumentParser {
                 let body = token.dropFirst(2)
                 let name = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
                 let inline: String? = body.contains("=") ? String(body[body.index(after: body.firstIndex(of: "=") ?? body.startIndex)...]) : nil
-                if let g = GlobalOptions.spec(named: name, dialect: dialect) {
+                let global = try GlobalOptions.spec(named: name, dialect: dialect)
+                    ?? GlobalOptions.abbreviation(name, dialect: dialect).flatMap { GlobalOptions.spec(named: $0, dialect: dialect) }
+                if let g = global {
+                    let name = g.name
                     var value: String?
                     if g.takesValue {
                         if let inline {
