@@ -221,6 +221,32 @@ final class ResourcesEndToEndTests: XCTestCase {
         XCTAssertEqual(counts["Attributes"]?["ApproximateNumberOfMessages"], "0")
     }
 
+    // The DynamoDB documentation's put-item example (`--return-consumed-capacity TOTAL`) prints
+    // the consumed capacity, as the real service answers (1 write unit for an item under 1 KB;
+    // a get-item is 0.5 read units, 1 with --consistent-read); without the option, nothing.
+    func testDynamoDBReturnConsumedCapacity() throws {
+        let s = try Sandbox()
+        try s.setup("dynamodb", "create-table", "--table-name", "Music",
+                    "--attribute-definitions", "AttributeName=Artist,AttributeType=S",
+                    "--key-schema", "AttributeName=Artist,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+        let item = #"{"Artist": {"S": "No One You Know"}, "AlbumTitle": {"S": "Greatest Hits"}}"#
+        let put = try s.run(["dynamodb", "put-item", "--table-name", "Music", "--item", item,
+                             "--return-consumed-capacity", "TOTAL"], environment: Self.v1)
+        XCTAssertEqual(put.stdoutText,
+                       "{\n    \"ConsumedCapacity\": {\n        \"TableName\": \"Music\",\n        \"CapacityUnits\": 1.0\n    }\n}\n")
+        XCTAssertEqual(put.exitCode, 0, put.stderrText)
+        let key = #"{"Artist": {"S": "No One You Know"}}"#
+        let get = try json(s.run(["dynamodb", "get-item", "--table-name", "Music", "--key", key,
+                                  "--return-consumed-capacity", "INDEXES"]))
+        XCTAssertEqual(get["ConsumedCapacity"]?["CapacityUnits"]?.doubleValue, 0.5)
+        XCTAssertEqual(get["ConsumedCapacity"]?["Table"]?["CapacityUnits"]?.doubleValue, 0.5)
+        let strong = try json(s.run(["dynamodb", "get-item", "--table-name", "Music", "--key", key, "--consistent-read",
+                                     "--return-consumed-capacity", "TOTAL"]))
+        XCTAssertEqual(strong["ConsumedCapacity"]?["CapacityUnits"]?.doubleValue, 1.0)
+        let quiet = try s.run(["dynamodb", "put-item", "--table-name", "Music", "--item", item])
+        XCTAssertEqual(quiet.stdoutText, "")
+    }
+
     func testMakeBucket() throws {
         let s = try Sandbox()
         let made = try s.run(["s3", "mb", "s3://my-bucket"], environment: Self.v1)

@@ -272,6 +272,21 @@ extension Engine {
         return .object(JSONObject([("Attributes", .object(attributes))]))
     }
 
+    /// The response with `ConsumedCapacity` added when `ReturnConsumedCapacity` asks for it:
+    /// writes cost 1 unit per KB (of the larger of the old and new item), reads 1 unit per 4 KB,
+    /// half that when not strongly consistent (no secondary indexes here, so INDEXES only adds
+    /// `Table`).
+    func dynamoWithCapacity(_ response: JSON, _ p: JSONObject, table: DynamoTable, bytes: Int, write: Bool) -> JSON {
+        let level = p.string("ReturnConsumedCapacity") ?? "NONE"
+        guard level == "TOTAL" || level == "INDEXES", var object = response.objectValue else { return response }
+        var units = Double(max(1, (bytes + (write ? 1023 : 4095)) / (write ? 1024 : 4096)))
+        if !write, p.bool("ConsistentRead") != true { units /= 2 }
+        var consumed = JSONObject([("TableName", .string(table.name)), ("CapacityUnits", .double(units))])
+        if level == "INDEXES" { consumed["Table"] = .object(JSONObject([("CapacityUnits", .double(units))])) }
+        object["ConsumedCapacity"] = .object(consumed)
+        return .object(object)
+    }
+
     func dynamoPutItem(_ p: JSONObject) throws -> JSON {
         try store.update { state -> JSON in
             let t = try self.dynamoTable(state, p)
@@ -280,7 +295,8 @@ extension Engine {
             let old = self.dynamoItems(t)[key]?.objectValue
             try self.dynamoCheckCondition(p, existing: old)
             try self.dynamoWrite(&state, t, key: key, old: old, new: item)
-            return self.dynamoReturn(p, old: old, new: nil)
+            let bytes = max(Self.dynamoSize(old ?? JSONObject()), Self.dynamoSize(item))
+            return self.dynamoWithCapacity(self.dynamoReturn(p, old: old, new: nil), p, table: t, bytes: bytes, write: true)
         }
     }
 
@@ -288,8 +304,11 @@ extension Engine {
         let state = try store.read()
         let t = try dynamoTable(state, p)
         let key = try dynamoKey(t, p.object("Key") ?? JSONObject(), isKeyParameter: true)
-        guard let item = dynamoItems(t)[key] else { return .object(JSONObject()) }
-        return .object(JSONObject([("Item", item)]))
+        guard let item = dynamoItems(t)[key] else {
+            return dynamoWithCapacity(.object(JSONObject()), p, table: t, bytes: 0, write: false)
+        }
+        return dynamoWithCapacity(.object(JSONObject([("Item", item)])), p, table: t,
+                                  bytes: Self.dynamoSize(item.objectValue ?? JSONObject()), write: false)
     }
 
     func dynamoDeleteItem(_ p: JSONObject) throws -> JSON {
@@ -299,7 +318,8 @@ extension Engine {
             let old = self.dynamoItems(t)[key]?.objectValue
             try self.dynamoCheckCondition(p, existing: old)
             if old != nil { try self.dynamoWrite(&state, t, key: key, old: old, new: nil) }
-            return self.dynamoReturn(p, old: old, new: nil)
+            return self.dynamoWithCapacity(self.dynamoReturn(p, old: old, new: nil), p, table: t,
+                                           bytes: Self.dynamoSize(old ?? JSONObject()), write: true)
         }
     }
 
@@ -318,7 +338,9 @@ extension Engine {
                 updated = try update.apply(to: &new, keyNames: Set(t.keyNames))
             }
             try self.dynamoWrite(&state, t, key: key, old: old, new: new)
-            return self.dynamoReturn(p, old: old, new: new, updated: updated)
+            let bytes = max(Self.dynamoSize(old ?? JSONObject()), Self.dynamoSize(new))
+            return self.dynamoWithCapacity(self.dynamoReturn(p, old: old, new: new, updated: updated), p, table: t,
+                                           bytes: bytes, write: true)
         }
     }
 
@@ -328,7 +350,10 @@ extension Engine {
         let items = dynamoItems(t)
         var list = items.keys.sorted().compactMap { items[$0] }
         if let limit = p.integer("Limit"), limit < list.count { list = Array(list.prefix(limit)) }
-        return .object(JSONObject([("Items", .array(list)), ("Count", .int(list.count)), ("ScannedCount", .int(list.count))]))
+        let bytes = list.reduce(0) { $0 + Self.dynamoSize($1.objectValue ?? JSONObject()) }
+        return dynamoWithCapacity(.object(JSONObject([("Items", .array(list)), ("Count", .int(list.count)),
+                                                      ("ScannedCount", .int(list.count))])),
+                                  p, table: t, bytes: bytes, write: false)
     }
 }
 
