@@ -467,6 +467,19 @@ final class RuntimeTests: XCTestCase {
 
     // MARK: - provided
 
+    // README: "`--runtime exec --handler ./fn.sh` runs any executable" — with no --code-path,
+    // the handler is the file in the working directory, used in place.
+    func testExecHandlerInTheWorkingDirectoryNeedsNoCodePath() throws {
+        let s = try Sandbox()
+        try s.write("fn.sh", "#!/bin/sh\nread ev\necho \"got $ev\" >&2\necho \"{\\\"echo\\\": $ev}\"\n")
+        XCTAssertEqual(chmod(s.path("fn.sh"), 0o755), 0)
+        try s.setup("create-function", "--function-name", "ex", "--runtime", "exec", "--handler", "./fn.sh")
+        let result = try s.run(["invoke", "--function-name", "ex", "--payload", #"{"k":2}"#, "out.json"])
+        XCTAssertEqual(result.exitCode, 0, result.stderrText)
+        XCTAssertEqual(result.stdoutText, Self.summaryOK)
+        XCTAssertEqual(s.read("out.json").map { String(decoding: $0, as: UTF8.self) }, #"{"echo": {"k":2}}"# + "\n")
+    }
+
     func testProvidedBashBootstrap() throws {
         let s = try Sandbox.runtime()
         try s.copyHandlers("provided", to: "fn")

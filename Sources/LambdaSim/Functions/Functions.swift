@@ -267,7 +267,12 @@ extension Engine {
         if runtime == RuntimeName.builtin, let handler { try BuiltinHandler.validate(handler) }
         let key = State.functionKey(region: region, name: ref.name)
         // Place code before taking the lock: extraction can be slow and touches no state.
-        let placed = try placeCode(p, functionName: ref.name, runtime: runtime)
+        var placed = try placeCode(p, functionName: ref.name, runtime: runtime)
+        if placed == nil, runtime == RuntimeName.exec, let handler, !handler.hasPrefix("/") {
+            // `--handler ./fn.sh` and no code (README): the file in the working directory, in place.
+            let file = handler.hasPrefix("./") ? String(handler.dropFirst(2)) : handler
+            if !file.contains("/"), FileManager.default.fileExists(atPath: file) { placed = try codeFromPath(file) }
+        }
         if placed == nil, runtime != RuntimeName.builtin {
             if runtime == RuntimeName.exec, let handler, handler.hasPrefix("/") {
                 // An absolute executable needs no code.
