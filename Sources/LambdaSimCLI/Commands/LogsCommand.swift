@@ -37,6 +37,9 @@ struct LogsCommand {
             } catch let error as StateFileError {
                 throw CLIError.stateFile(error)
             }
+            if let name, state.functions[State.functionKey(region: settings.region, name: name)] == nil {
+                throw CLIError.other("lambda-sim logs: Function not found: \(Arn.function(region: settings.region, name: name))")
+            }
             let now = state.clock.now(wall: WallClock.nowMs())
             let cutoff = since.map { now - $0 }
             let entries = FunctionLogs(directory: engine.store.directory).entries(region: settings.region, function: name)
@@ -52,7 +55,8 @@ struct LogsCommand {
                 for line in entry.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
                     if line.hasPrefix("END RequestId:") { ended = true }
                     let time = ended ? endMs : entry.timeMs
-                    lines.append((time, lines.count, "\(TimeFormat.iso(time)) \(prefix)\(line)\n"))
+                    // Each invocation's lines stay together, ordered by when it started.
+                    lines.append((entry.timeMs, lines.count, "\(TimeFormat.iso(time)) \(prefix)\(line)\n"))
                 }
             }
             lines.sort { ($0.time, $0.order) < ($1.time, $1.order) }
