@@ -108,18 +108,50 @@ final class EventSourceRunner {
         var asyncAttempts = 0
         var asyncStalled = false
         while true {
-            let round = try engine.store.update { state -> Round in try self.round(&state, at: t) }
-            t = round.now
-            if !round.toRun.isEmpty { lastStep = max(lastStep, t) }
-            for var batch in round.toRun {
-                invoke(&batch)
-                inFlight.append(batch)
+            // Rounds whose batches all run in-process (builtin functions) chain under one lock:
+            // each is exactly the round it would be alone, but the state is read and written
+            // once per chunk of rounds instead of once per simulated millisecond.
+            let step = try engine.store.update { state -> Step in
+                let started = WallClock.monotonicNs()
+                var chained = 0
+                while true {
+                    let round = try self.round(&state, at: t)
+                    t = round.now
+                    if !round.toRun.isEmpty { lastStep = max(lastStep, t) }
+                    guard round.toRun.allSatisfy({ $0.function.runtime == RuntimeName.builtin }) else { return .invoke(round) }
+                    for var batch in round.toRun {
+                        invoke(&batch)
+                        inFlight.append(batch)
+                    }
+                    let decision = self.decide(round, asyncStalled: asyncStalled, horizon: horizon)
+                    guard case let .wake(wake) = decision else { return .decided(decision) }
+                    t = max(t, wake)
+                    chained += 1
+                    if chained >= Self.roundsPerLock || WallClock.monotonicNs() &- started >= Self.lockBudgetNs {
+                        return .decided(decision)
+                    }
+                }
             }
-            var next = inFlight.map(\.endMs).min()
-            if let wake = round.nextWake { next = min(next ?? wake, wake) }
-            if !asyncStalled, let due = round.asyncNext, due <= (next ?? .max), due <= horizon {
+            let decision: Decision
+            switch step {
+            case let .decided(d):
+                decision = d
+            case let .invoke(round):
+                // Functions that run as processes run without the lock.
+                for var batch in round.toRun {
+                    invoke(&batch)
+                    inFlight.append(batch)
+                }
+                decision = decide(round, asyncStalled: asyncStalled, horizon: horizon)
+            }
+            switch decision {
+            case .stop:
+                break
+            case let .wake(wake):
+                t = max(t, wake)
+                continue
+            case let .async(until):
                 // Async work comes first: run the async queue up to the next poller step (or to the end).
-                let until = next.map { min($0, horizon) } ?? horizon
                 let asyncOptions = SimulationOptions(
                     horizon: options.horizon == .now ? .now : (until == .max ? .idle : .until(until)),
                     seed: seeded ? rng.next() : options.seed, collectTimeline: options.collectTimeline,
@@ -133,8 +165,7 @@ final class EventSourceRunner {
                 if result.attempts == 0, result.timeline.isEmpty { asyncStalled = true }
                 continue
             }
-            guard let wake = next, wake <= horizon else { break }
-            t = max(t, wake)
+            break
         }
         let endMs = try engine.store.update { state -> SimInstant in
             let wall = WallClock.nowMs()
@@ -149,6 +180,35 @@ final class EventSourceRunner {
             timeline = timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
         }
         return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attempts + asyncAttempts)
+    }
+
+    /// At most this many rounds (or this much wall time) chain under one lock.
+    static let roundsPerLock = 1000
+    static let lockBudgetNs: UInt64 = 200_000_000
+
+    /// What a locked step hands back: the round still to invoke (outside the lock), or what
+    /// comes after the rounds it already ran.
+    enum Step {
+        case invoke(Round)
+        case decided(Decision)
+    }
+
+    /// After a round's batches have started: the next round's time, async work first (run
+    /// until this instant), or the end of the run.
+    enum Decision {
+        case wake(SimInstant)
+        case async(until: SimInstant)
+        case stop
+    }
+
+    private func decide(_ round: Round, asyncStalled: Bool, horizon: SimInstant) -> Decision {
+        var next = inFlight.map(\.endMs).min()
+        if let wake = round.nextWake { next = min(next ?? wake, wake) }
+        if !asyncStalled, let due = round.asyncNext, due <= (next ?? .max), due <= horizon {
+            return .async(until: next.map { min($0, horizon) } ?? horizon)
+        }
+        guard let wake = next, wake <= horizon else { return .stop }
+        return .wake(wake)
     }
 
     private func emit(_ entry: TimelineEntry) {
@@ -169,14 +229,25 @@ final class EventSourceRunner {
         round.now = t
         // Settle the batches that have ended.
         var stillRunning: [Batch] = []
+        // The settled batches' deletes, one journal write per queue (in the batches' order).
+        var deletes: [(queueArn: String, handles: [String])] = []
         for batch in inFlight {
             if batch.endMs > t {
                 stillRunning.append(batch)
             } else if batch.stream != nil {
                 streams.settle(batch, state: &state) { self.wake(&round, $0) }
             } else {
-                settle(batch, state: state)
+                let handles = settle(batch)
+                if handles.isEmpty { continue }
+                if let i = deletes.firstIndex(where: { $0.queueArn == batch.queueArn }) {
+                    deletes[i].handles += handles
+                } else {
+                    deletes.append((batch.queueArn, handles))
+                }
             }
+        }
+        for (queueArn, handles) in deletes {
+            try? engine.sqsDeleteMessages(state, queueArn: queueArn, receiptHandles: handles)
         }
         inFlight = stillRunning
         let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && $0.kind == .sqs }
@@ -338,39 +409,67 @@ final class EventSourceRunner {
         return "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a poll returns messages."
     }
 
-    /// The SQS event record (reference §3.2), as JSON bytes.
+    /// The system attributes of an SQS event record, in the record's order.
+    private static let recordAttributeNames = [
+        "ApproximateReceiveCount", "SentTimestamp", "SequenceNumber", "MessageGroupId", "SenderId",
+        "MessageDeduplicationId", "ApproximateFirstReceiveTimestamp", "AWSTraceHeader", "DeadLetterQueueSourceArn",
+    ]
+
+    /// The SQS event record (reference §3.2), as JSON bytes, written straight into a buffer
+    /// (no JSON tree): the same bytes `JSONWriter` writes for the record object.
     static func record(_ m: SQSReceivedMessage, queueArn: String, region: String) -> [UInt8] {
-        var attributes = JSONObject()
-        let lookup = Dictionary(m.attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
-        for name in ["ApproximateReceiveCount", "SentTimestamp", "SequenceNumber", "MessageGroupId", "SenderId",
-                     "MessageDeduplicationId", "ApproximateFirstReceiveTimestamp", "AWSTraceHeader", "DeadLetterQueueSourceArn"]
-        {
-            if let value = lookup[name] { attributes[name] = .string(value) }
+        var out: [UInt8] = []
+        out.reserveCapacity(m.body.utf8.count + queueArn.utf8.count + 512)
+        func string(_ s: String) {
+            out.append(UInt8(ascii: "\""))
+            var copy = s
+            copy.withUTF8 { JSONWriter.appendEscaped($0, into: &out) }
+            out.append(UInt8(ascii: "\""))
         }
-        var messageAttributes = JSONObject()
-        for name in m.messageAttributes.keys.sorted() {
-            guard let value = m.messageAttributes[name] else { continue }
-            var o = JSONObject()
-            if let s = value.stringValue { o["stringValue"] = .string(s) }
-            if let b = value.binaryValue { o["binaryValue"] = .string(b) }
-            o["stringListValues"] = .array([])
-            o["binaryListValues"] = .array([])
-            o["dataType"] = .string(value.dataType)
-            messageAttributes[name] = .object(o)
+        out.appendStatic(#"{"messageId":"#)
+        string(m.messageId)
+        out.appendStatic(#","receiptHandle":"#)
+        string(m.receiptHandle)
+        out.appendStatic(#","body":"#)
+        string(m.body)
+        out.appendStatic(#","attributes":{"#)
+        var first = true
+        for name in recordAttributeNames {
+            // The first attribute of a name counts, as a dictionary built from the list keeps it.
+            guard let value = m.attributes.first(where: { $0.name == name })?.value else { continue }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            string(name)
+            out.append(UInt8(ascii: ":"))
+            string(value)
         }
-        let record = JSONObject([
-            ("messageId", .string(m.messageId)),
-            ("receiptHandle", .string(m.receiptHandle)),
-            ("body", .string(m.body)),
-            ("attributes", .object(attributes)),
-            ("messageAttributes", .object(messageAttributes)),
-            ("md5OfMessageAttributes", m.md5OfMessageAttributes.map { .string($0) } ?? .null),
-            ("md5OfBody", .string(m.md5OfBody)),
-            ("eventSource", "aws:sqs"),
-            ("eventSourceARN", .string(queueArn)),
-            ("awsRegion", .string(region)),
-        ])
-        return JSONWriter.bytes(.object(record))
+        out.appendStatic(#"},"messageAttributes":"#)
+        if m.messageAttributes.isEmpty {
+            out.appendStatic("{}")
+        } else {
+            var messageAttributes = JSONObject()
+            for name in m.messageAttributes.keys.sorted() {
+                guard let value = m.messageAttributes[name] else { continue }
+                var o = JSONObject()
+                if let s = value.stringValue { o["stringValue"] = .string(s) }
+                if let b = value.binaryValue { o["binaryValue"] = .string(b) }
+                o["stringListValues"] = .array([])
+                o["binaryListValues"] = .array([])
+                o["dataType"] = .string(value.dataType)
+                messageAttributes[name] = .object(o)
+            }
+            out += JSONWriter.bytes(.object(messageAttributes))
+        }
+        out.appendStatic(#","md5OfMessageAttributes":"#)
+        if let md5 = m.md5OfMessageAttributes { string(md5) } else { out.appendStatic("null") }
+        out.appendStatic(#","md5OfBody":"#)
+        string(m.md5OfBody)
+        out.appendStatic(#","eventSource":"aws:sqs","eventSourceARN":"#)
+        string(queueArn)
+        out.appendStatic(#","awsRegion":"#)
+        string(region)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     // MARK: - Invoking, without the lock
@@ -441,13 +540,13 @@ final class EventSourceRunner {
         }
     }
 
-    private func settle(_ batch: Batch, state: State) {
+    /// Notes the batch's failures on the timeline and returns the receipt handles to delete.
+    private func settle(_ batch: Batch) -> [String] {
         let (failed, invalid) = Self.settlement(batch)
+        guard !failed.isEmpty else { return batch.handles }
         let failedSet = Set(failed)
         var delete: [String] = []
         for (id, handle) in zip(batch.messageIds, batch.handles) where !failedSet.contains(id) { delete.append(handle) }
-        if !delete.isEmpty { try? engine.sqsDeleteMessages(state, queueArn: batch.queueArn, receiptHandles: delete) }
-        guard !failed.isEmpty else { return }
         let visibleAt = batch.firstMs + Int64(batch.visibilityTimeout) * 1000
         let reason: String
         if batch.output?.isError ?? true {
@@ -461,5 +560,6 @@ final class EventSourceRunner {
                            source: batch.uuid, records: failed.count,
                            why: .eventSource(reason: reason,
                                              detail: "\(failed.count) of \(batch.messageIds.count) visible again at \(TimeFormat.iso(visibleAt))")))
+        return delete
     }
 }

@@ -569,9 +569,28 @@ extension Engine {
     /// The message id a receipt handle names, if it is one of this queue's.
     static func messageId(fromHandle handle: String, storageId: String) -> String? {
         guard let bytes = Base64.decode(handle) else { return nil }
-        let parts = String(decoding: bytes, as: UTF8.self).split(separator: ":").map(String.init)
-        guard parts.count == 4, parts[0] == "lambda-sim", parts[1] == storageId else { return nil }
-        return parts[2]
+        // `lambda-sim:<storageId>:<messageId>:<count>`: the four non-empty parts between colons
+        // (as `split(separator: ":")` finds them), scanned as bytes: the pollers delete a
+        // million of these.
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            // Not ASCII: split as characters, exactly as ever (a colon can combine with what follows).
+            let parts = String(decoding: bytes, as: UTF8.self).split(separator: ":").map(String.init)
+            guard parts.count == 4, parts[0] == "lambda-sim", parts[1] == storageId else { return nil }
+            return parts[2]
+        }
+        var parts: [Range<Int>] = []
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: ":") {
+            if i > start {
+                if parts.count == 4 { return nil }
+                parts.append(start..<i)
+            }
+            start = i + 1
+        }
+        guard parts.count == 4 else { return nil }
+        func part(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        guard part(parts[0]) == "lambda-sim", part(parts[1]) == storageId else { return nil }
+        return part(parts[2])
     }
 
     // MARK: - Deleting and visibility
