@@ -247,6 +247,27 @@ final class ResourcesEndToEndTests: XCTestCase {
         XCTAssertEqual(quiet.stdoutText, "")
     }
 
+    // `scan --filter-expression` returns only the matching items: Count is what came back,
+    // ScannedCount what was examined; a malformed filter is a ValidationException.
+    func testDynamoDBScanFilterExpression() throws {
+        let s = try Sandbox()
+        try s.setup("dynamodb", "create-table", "--table-name", "Things",
+                    "--attribute-definitions", "AttributeName=id,AttributeType=S",
+                    "--key-schema", "AttributeName=id,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+        for (id, n) in [("a", "1"), ("b", "2"), ("c", "3")] {
+            try s.setup("dynamodb", "put-item", "--table-name", "Things", "--item", #"{"id":{"S":"\#(id)"},"n":{"N":"\#(n)"}}"#)
+        }
+        let scan = try json(s.run(["dynamodb", "scan", "--table-name", "Things", "--filter-expression", "n > :v",
+                                   "--expression-attribute-values", #"{":v":{"N":"1"}}"#]))
+        XCTAssertEqual(scan["Items"]?.arrayValue?.compactMap { $0["id"]?["S"]?.stringValue }, ["b", "c"])
+        XCTAssertEqual(scan["Count"], 2)
+        XCTAssertEqual(scan["ScannedCount"], 3)
+        let bad = try s.run(["dynamodb", "scan", "--table-name", "Things", "--filter-expression", "n >"])
+        XCTAssertNotEqual(bad.exitCode, 0)
+        XCTAssertTrue(bad.stderrText.contains("ValidationException"), bad.stderrText)
+        XCTAssertTrue(bad.stderrText.contains(#"Invalid FilterExpression: Syntax error; token: "<EOF>""#), bad.stderrText)
+    }
+
     func testMakeBucket() throws {
         let s = try Sandbox()
         let made = try s.run(["s3", "mb", "s3://my-bucket"], environment: Self.v1)

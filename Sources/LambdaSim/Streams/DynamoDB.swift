@@ -242,21 +242,21 @@ extension Engine {
         }
     }
 
-    /// `attribute_exists(x)` / `attribute_not_exists(x)` condition expressions.
+    /// The request's `ConditionExpression` against the item as it is (nil: no item yet).
     func dynamoCheckCondition(_ p: JSONObject, existing: JSONObject?) throws {
-        guard let condition = p.string("ConditionExpression") else { return }
-        let text = condition.strippedOfSpaces
-        for (function, wantsExisting) in [("attribute_not_exists", false), ("attribute_exists", true)] {
-            guard text.hasPrefix(function + "("), text.hasSuffix(")") else { continue }
-            var path = String(text.dropFirst(function.count + 1).dropLast()).strippedOfSpaces
-            if path.hasPrefix("#") { path = p.object("ExpressionAttributeNames")?.string(path) ?? path }
-            let exists = existing?[path] != nil
-            if exists != wantsExisting {
-                throw ServiceError("ConditionalCheckFailedException", "The conditional request failed", status: 400)
-            }
-            return
+        guard let text = p.string("ConditionExpression") else { return }
+        let condition = try DynamoExpression.condition(text, kind: "ConditionExpression",
+                                                       names: p.object("ExpressionAttributeNames") ?? JSONObject(),
+                                                       values: p.object("ExpressionAttributeValues") ?? JSONObject())
+        if !DynamoExpression.evaluate(condition, existing ?? JSONObject()) {
+            throw ServiceError("ConditionalCheckFailedException", "The conditional request failed", status: 400)
         }
-        throw ServiceError.validation("lambda-sim supports only attribute_exists(path) and attribute_not_exists(path) condition expressions.")
+    }
+
+    /// The request's `ProjectionExpression` paths, nil without one.
+    func dynamoProjection(_ p: JSONObject) throws -> [DynamoPath]? {
+        guard let text = p.string("ProjectionExpression") else { return nil }
+        return try DynamoExpression.projection(text, names: p.object("ExpressionAttributeNames") ?? JSONObject())
     }
 
     func dynamoReturn(_ p: JSONObject, old: JSONObject?, new: JSONObject?, updated: Set<String> = []) -> JSON {
@@ -304,11 +304,13 @@ extension Engine {
         let state = try store.read()
         let t = try dynamoTable(state, p)
         let key = try dynamoKey(t, p.object("Key") ?? JSONObject(), isKeyParameter: true)
-        guard let item = dynamoItems(t)[key] else {
+        let projection = try dynamoProjection(p)
+        guard let item = dynamoItems(t)[key]?.objectValue else {
             return dynamoWithCapacity(.object(JSONObject()), p, table: t, bytes: 0, write: false)
         }
-        return dynamoWithCapacity(.object(JSONObject([("Item", item)])), p, table: t,
-                                  bytes: Self.dynamoSize(item.objectValue ?? JSONObject()), write: false)
+        let returned = projection.map { DynamoExpression.project(item, $0) } ?? item
+        return dynamoWithCapacity(.object(JSONObject([("Item", .object(returned))])), p, table: t,
+                                  bytes: Self.dynamoSize(item), write: false)
     }
 
     func dynamoDeleteItem(_ p: JSONObject) throws -> JSON {
@@ -347,13 +349,24 @@ extension Engine {
     func dynamoScan(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
         let t = try dynamoTable(state, p)
+        let names = p.object("ExpressionAttributeNames") ?? JSONObject()
+        let filter = try p.string("FilterExpression").map {
+            try DynamoExpression.condition($0, kind: "FilterExpression", names: names,
+                                           values: p.object("ExpressionAttributeValues") ?? JSONObject())
+        }
+        let projection = try dynamoProjection(p)
         let items = dynamoItems(t)
-        var list = items.keys.sorted().compactMap { items[$0] }
-        if let limit = p.integer("Limit"), limit < list.count { list = Array(list.prefix(limit)) }
-        let bytes = list.reduce(0) { $0 + Self.dynamoSize($1.objectValue ?? JSONObject()) }
-        return dynamoWithCapacity(.object(JSONObject([("Items", .array(list)), ("Count", .int(list.count)),
-                                                      ("ScannedCount", .int(list.count))])),
-                                  p, table: t, bytes: bytes, write: false)
+        // Limit caps the items examined (ScannedCount); the filter then picks those returned (Count).
+        var scanned = items.keys.sorted().compactMap { items[$0]?.objectValue }
+        if let limit = p.integer("Limit"), limit < scanned.count { scanned = Array(scanned.prefix(limit)) }
+        let matching = filter.map { condition in scanned.filter { DynamoExpression.evaluate(condition, $0) } } ?? scanned
+        let returned = matching.map { item in JSON.object(projection.map { DynamoExpression.project(item, $0) } ?? item) }
+        let bytes = scanned.reduce(0) { $0 + Self.dynamoSize($1) }
+        var response = JSONObject()
+        if p.string("Select") != "COUNT" { response["Items"] = .array(returned) }
+        response["Count"] = .int(matching.count)
+        response["ScannedCount"] = .int(scanned.count)
+        return dynamoWithCapacity(.object(response), p, table: t, bytes: bytes, write: false)
     }
 }
 
