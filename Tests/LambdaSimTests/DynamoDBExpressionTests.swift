@@ -151,4 +151,16 @@ final class DynamoDBExpressionTests: XCTestCase {
         XCTAssertEqual(serviceError("Scan", #"{"TableName":"Tab","ProjectionExpression":"a,,b"}"#)?.message,
                        #"Invalid ProjectionExpression: Syntax error; token: ",", near: ", , b""#)
     }
+
+    func testUpdateItemDeleteAndAddOnSets() throws {
+        let r = try call("UpdateItem", #"{"TableName":"Tab","Key":{"id":{"S":"a"}},"UpdateExpression":"DELETE tags :gone ADD tags :more","ExpressionAttributeValues":{":gone":{"SS":["red","blue"]},":more":{"SS":["fruit","sweet"]}},"ReturnValues":"UPDATED_NEW"}"#)
+        XCTAssertEqual(r["Attributes"], ["tags": ["SS": ["fruit", "sweet"]]])
+        // Deleting the last elements removes the attribute; a missing attribute is left alone.
+        try call("UpdateItem", #"{"TableName":"Tab","Key":{"id":{"S":"b"}},"UpdateExpression":"DELETE tags :y, nothing :y","ExpressionAttributeValues":{":y":{"SS":["yellow"]}}}"#)
+        XCTAssertNil(try call("GetItem", #"{"TableName":"Tab","Key":{"id":{"S":"b"}}}"#)["Item"]?["tags"])
+        XCTAssertEqual(serviceError("UpdateItem", #"{"TableName":"Tab","Key":{"id":{"S":"a"}},"UpdateExpression":"DELETE tags :s","ExpressionAttributeValues":{":s":{"S":"red"}}}"#)?.message,
+                       "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: STRING, typeSet: ALLOWED_FOR_DELETE_OPERAND")
+        XCTAssertEqual(serviceError("UpdateItem", #"{"TableName":"Tab","Key":{"id":{"S":"a"}},"UpdateExpression":"DELETE name :s","ExpressionAttributeValues":{":s":{"SS":["apple"]}}}"#)?.message,
+                       "An operand in the update expression has an incorrect data type")
+    }
 }

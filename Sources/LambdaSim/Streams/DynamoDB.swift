@@ -371,7 +371,8 @@ extension Engine {
 }
 
 /// An UpdateExpression: `SET a = :v, b = b + :n, c = if_not_exists(c, :z)`, `REMOVE x, y`,
-/// `ADD n :one` (top-level attributes; names through `#n` placeholders).
+/// `ADD n :one`, `ADD tags :set`, `DELETE tags :set` (top-level attributes; names through `#n`
+/// placeholders).
 struct UpdateExpression {
     enum Operand {
         case value(JSON)
@@ -385,6 +386,7 @@ struct UpdateExpression {
     var sets: [(String, Operand)] = []
     var removes: [String] = []
     var adds: [(String, JSON)] = []
+    var deletes: [(String, JSON)] = []
 
     private var tokens: [String] = []
     private var position = 0
@@ -418,10 +420,34 @@ struct UpdateExpression {
                 let path = try name()
                 guard case let .value(v) = try single() else { throw Self.invalid("ADD needs a value") }
                 adds.append((path, v))
+            case "DELETE":
+                let path = try name()
+                guard case let .value(v) = try single() else { throw Self.invalid("DELETE needs a value") }
+                guard let type = v.objectValue?.keys.first, Self.setTypes.contains(type) else {
+                    throw Self.invalid("Incorrect operand type for operator or function; operator: DELETE, operand type: \(Self.typeName(v)), typeSet: ALLOWED_FOR_DELETE_OPERAND")
+                }
+                deletes.append((path, v))
             default:
                 throw Self.invalid("unsupported clause \(clause.isEmpty ? tokens[position] : clause)")
             }
         }
+    }
+
+    static let setTypes: Set<String> = ["SS", "NS", "BS"]
+
+    /// DynamoDB's name of a value's type in error messages (`STRING`, `NUMBER_SET`, ...).
+    static func typeName(_ value: JSON) -> String {
+        let names = ["S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING_SET", "NS": "NUMBER_SET", "BS": "BINARY_SET",
+                     "M": "MAP", "L": "LIST", "BOOL": "BOOLEAN", "NULL": "NULL"]
+        return value.objectValue?.keys.first.flatMap { names[$0] } ?? "UNKNOWN"
+    }
+
+    /// A set's elements (its `SS`/`NS`/`BS` array).
+    static func setElements(_ value: JSON, type: String) -> [JSON] { value[type]?.arrayValue ?? [] }
+
+    /// Whether two set elements are the same (numbers by value).
+    static func sameElement(_ a: JSON, _ b: JSON, type: String) -> Bool {
+        DynamoExpression.equal(.object(JSONObject([(String(type.prefix(1)), a)])), .object(JSONObject([(String(type.prefix(1)), b)])))
     }
 
     static func invalid(_ why: String) -> ServiceError {
@@ -558,12 +584,37 @@ struct UpdateExpression {
             touched.insert(path)
         }
         for (path, value) in adds {
-            if let existing = item[path] {
+            if let existing = item[path], let type = value.objectValue?.keys.first, Self.setTypes.contains(type) {
+                guard existing[type] != nil else {
+                    throw ServiceError.validation("An operand in the update expression has an incorrect data type")
+                }
+                var elements = Self.setElements(existing, type: type)
+                for element in Self.setElements(value, type: type)
+                where !elements.contains(where: { Self.sameElement($0, element, type: type) }) {
+                    elements.append(element)
+                }
+                item[path] = .object(JSONObject([(type, .array(elements))]))
+            } else if let existing = item[path] {
                 item[path] = try Self.arithmetic(existing, value, sign: 1)
             } else {
                 item[path] = value
             }
             touched.insert(path)
+        }
+        for (path, value) in deletes {
+            if keyNames.contains(path) {
+                throw ServiceError.validation("One or more parameter values were invalid: Cannot update attribute \(path). This attribute is part of the key")
+            }
+            touched.insert(path)
+            guard let existing = item[path], let type = value.objectValue?.keys.first else { continue }
+            guard existing[type] != nil else {
+                throw ServiceError.validation("An operand in the update expression has an incorrect data type")
+            }
+            let removed = Self.setElements(value, type: type)
+            let kept = Self.setElements(existing, type: type).filter { element in
+                !removed.contains { Self.sameElement($0, element, type: type) }
+            }
+            item[path] = kept.isEmpty ? nil : .object(JSONObject([(type, .array(kept))]))
         }
         return touched
     }
