@@ -18,6 +18,10 @@ public final class StateStore: @unchecked Sendable {
     /// How a new state starts when no file exists yet.
     private let initialClock: ClockState
     private let initialSeed: UInt64
+    /// The last state decoded or written, with the file bytes it came from, so reading an
+    /// unchanged file again (catch-up, then the command itself) skips the JSON decode.
+    private var cached: (data: Data, state: State)?
+    private let cacheLock = Mutex()
 
     public init(path: String, initialClock: ClockState = ClockState(), seed: UInt64? = nil) {
         self.path = path
@@ -32,7 +36,7 @@ public final class StateStore: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return State(clock: initialClock, seed: initialSeed)
         }
-        return try decode(data)
+        return try decodeCached(data)
     }
 
     /// Runs `body` on the state under the exclusive lock and saves the result.
@@ -40,11 +44,12 @@ public final class StateStore: @unchecked Sendable {
     public func update<T>(_ body: (inout State) throws -> T) throws -> T {
         try withLock {
             let original = FileManager.default.contents(atPath: path)
-            var state = try original.map(decode) ?? State(clock: initialClock, seed: initialSeed)
+            var state = try original.map(decodeCached) ?? State(clock: initialClock, seed: initialSeed)
             let result = try body(&state)
             let encoded = try encode(state)
             if encoded != original {
                 try Self.atomicWrite([UInt8](encoded), to: path)
+                cacheLock.withLock { cached = (encoded, state) }
             }
             return result
         }
@@ -81,6 +86,14 @@ public final class StateStore: @unchecked Sendable {
         } catch {
             throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
         }
+    }
+
+    /// `decode`, answered from `cached` when `data` is the same bytes.
+    private func decodeCached(_ data: Data) throws -> State {
+        if let hit = cacheLock.withLock({ cached.flatMap { $0.data == data ? $0.state : nil } }) { return hit }
+        let state = try decode(data)
+        cacheLock.withLock { cached = (data, state) }
+        return state
     }
 
     private func decode(_ data: Data) throws -> State {
