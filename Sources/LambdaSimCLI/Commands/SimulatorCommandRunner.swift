@@ -1,13 +1,15 @@
 import LambdaSim
 import LambdaSimJSON
 
-/// The simulator's commands that later parts of the engine provide.
+/// The simulator commands with a runner of their own: `simulate`, `s3 mb` and `serve` (the other
+/// simulator commands are dispatched by `CommandRunner.run`).
 enum SimulatorCommandRunner {
     static func run(_ name: String, _ parsed: ParsedArguments, context: CommandContext) throws -> Int32 {
         switch name {
         case "simulate": return try SimulateCommand(context: context).run(parsed)
         case "mb": return try MakeBucketCommand(context: context).run(parsed)
         case "serve": return try ServeCommand(context: context).run(parsed)
+        // Not reached: every command in `SimulatorCommands.all` is dispatched here or by `CommandRunner.run`.
         default: throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
         }
     }
