@@ -36,7 +36,7 @@ public enum JSONWriter {
             if items.isEmpty { out += "[]"; return }
             out += "["
             for (i, item) in items.enumerated() {
-                if i > 0 { out += style == .compact ? "," : (style == .python ? ", " : ",") }
+                if i > 0 { out += style == .python ? ", " : "," }
                 if style == .pretty { newline(indent + 4, &out) }
                 write(item, style: style, ensureASCII: ensureASCII, indent: indent + 4, into: &out)
             }
@@ -47,7 +47,7 @@ public enum JSONWriter {
             out += "{"
             var first = true
             for (key, item) in object {
-                if !first { out += style == .compact ? "," : (style == .python ? ", " : ",") }
+                if !first { out += style == .python ? ", " : "," }
                 first = false
                 if style == .pretty { newline(indent + 4, &out) }
                 writeString(key, ensureASCII: ensureASCII, into: &out)
