@@ -97,7 +97,7 @@ extension Engine {
         }
         var clientContext: String?
         if let cc = request.clientContext {
-            guard let decoded = Base64.decode(cc), (try? JSONParser.parse(bytes: decoded)) != nil else {
+            guard let decoded = Base64.decode(cc), JSONParser.isValid(bytes: decoded) else {
                 throw ServiceError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.", status: 400)
             }
             if cc.utf8.count > 3583 {
