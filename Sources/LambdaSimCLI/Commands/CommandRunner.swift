@@ -66,9 +66,11 @@ struct CommandRunner {
         try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
         if let input = model.shape(model.input) {
             var skip: Set<String> = []
-            if model.command == "create-function" { skip = ["Role", "Code"] }
             var validated = converted.params
-            validated["ZipFile"] = model.command == "create-function" ? nil : validated["ZipFile"]
+            if model.command == "create-function" {
+                skip = ["Role", "Code"]
+                validated["ZipFile"] = nil
+            }
             let errors = converter.validate(validated, inputShape: input, skipRequired: skip)
             if !errors.isEmpty { throw CLIError.validation(errors) }
         }
