@@ -23,10 +23,10 @@ struct GenerateCommand {
         let files = Generators.files()
         let text: String
         switch what {
-        case "man": text = files[0].1
-        case "bash": text = files[1].1
-        case "zsh": text = files[2].1
-        case "fish": text = files[3].1
+        case "man", "bash", "zsh", "fish":
+            let path = ["man": "man/lambda-sim.1", "bash": "completions/lambda-sim.bash",
+                        "zsh": "completions/_lambda-sim", "fish": "completions/lambda-sim.fish"][what] ?? ""
+            text = files.first { $0.0 == path }?.1 ?? ""
         case "spec": text = Generators.specDump(CommandRegistry.all)
         case "all":
             // Writes every generated file under the current directory (the repository root).
