@@ -97,6 +97,8 @@ final class AsyncScheduler {
     private var eventTargets: [Int32] = []
     private var iso = ISOWriter()
     private var builtinEnvironments: [Int: BuiltinEnvironment] = [:]
+    /// Warm builtin environments of the versions weighted aliases route to, by version ARN.
+    private var routedEnvironments: [String: BuiltinEnvironment] = [:]
     private var destinations: [String: (service: String, kind: String)] = [:]
     private var runningEnds: [String: PriorityQueue<Int64>] = [:]
     private var timeline: [TimelineEntry] = []
@@ -423,6 +425,32 @@ final class AsyncScheduler {
         var deadLetterArn: String?
         /// `region/name`: the function's log file.
         var logKey: String
+        /// An alias's `additionalVersionWeights` (versions in key order); empty otherwise.
+        var routes: [(weight: Double, version: FunctionVersion, policy: AsyncPolicy)] = []
+
+        /// The target as it applies to the version an attempt ran on: a routed version brings its
+        /// own dead-letter queue, and its event invoke config when the alias has none.
+        func ran(_ executedVersion: String?) -> Target {
+            guard !routes.isEmpty, let executedVersion, executedVersion != version.version,
+                let route = routes.first(where: { $0.version.version == executedVersion })
+            else { return self }
+            var routed = self
+            routed.policy = route.policy
+            routed.deadLetterArn = AsyncPolicy.nonEmpty(route.version.deadLetterTargetArn)
+            return routed
+        }
+    }
+
+    /// The version one attempt runs on: for a weighted alias a draw from the run's generator
+    /// (so a seed replays the same choices), as `Engine.routed` does for synchronous invokes.
+    private func routedVersion(_ target: Target) -> FunctionVersion {
+        guard !target.routes.isEmpty else { return target.version }
+        var draw = Double(rng.next() >> 11) * 0x1p-53
+        for route in target.routes {
+            if draw < route.weight { return route.version }
+            draw -= route.weight
+        }
+        return target.version
     }
 
     private func target(slot: Int) -> Target? {
@@ -443,6 +471,12 @@ final class AsyncScheduler {
                     policy: record.asyncPolicy(qualifier: qualifier, executedVersion: version.version),
                     reserved: record.reservedConcurrency, deadLetterArn: AsyncPolicy.nonEmpty(version.deadLetterTargetArn),
                     logKey: version.region + "/" + version.name)
+                if let weights = record.aliases[qualifier]?.additionalVersionWeights {
+                    resolved?.routes = weights.keys.sorted().compactMap { key in
+                        guard let weight = weights[key], weight > 0, let routed = record.version(key) else { return nil }
+                        return (weight, routed, record.asyncPolicy(qualifier: qualifier, executedVersion: routed.version))
+                    }
+                }
             }
         }
         resolvedTargets[id] = .some(resolved)
@@ -480,7 +514,7 @@ final class AsyncScheduler {
         let policy = target.policy
         let maxAgeMs = Int64(policy.maximumEventAgeSeconds) * 1000
         if t - event.enqueuedMs >= maxAgeMs {
-            fail(event, slot: slot, target: target, condition: "EventAgeExceeded", at: t,
+            fail(event, slot: slot, target: target.ran(event.last?.executedVersion), condition: "EventAgeExceeded", at: t,
                  expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts, nextMs: nil,
                                        enqueuedMs: event.enqueuedMs))
             return
@@ -502,7 +536,7 @@ final class AsyncScheduler {
                                    result: "throttled", errorType: "TooManyRequestsException",
                                    why: .throttled(reserved: reserved, running: busy, delayMs: delay, nextMs: next)))
                 if next - event.enqueuedMs >= maxAgeMs {
-                    fail(event, slot: slot, target: target, condition: "EventAgeExceeded", at: t,
+                    fail(event, slot: slot, target: target.ran(event.last?.executedVersion), condition: "EventAgeExceeded", at: t,
                          expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts,
                                                nextMs: next, enqueuedMs: event.enqueuedMs))
                 } else {
@@ -514,24 +548,33 @@ final class AsyncScheduler {
             }
         }
         event.attempts += 1
+        let version = routedVersion(target)
         var stream = ""
-        if target.version.runtime != RuntimeName.builtin {
-            stream = FunctionEnvironment.logStreamName(version: target.version.version, startMs: t, hex: rng.hex32())
+        if version.runtime != RuntimeName.builtin {
+            stream = FunctionEnvironment.logStreamName(version: version.version, startMs: t, hex: rng.hex32())
         }
-        let input = InvocationInput(requestId: event.requestId, payload: event.payload, function: target.version,
+        let input = InvocationInput(requestId: event.requestId, payload: event.payload, function: version,
                                     invokedArn: target.invokedArn, clientContext: nil, startMs: t, attempt: event.attempts,
                                     logStreamName: stream)
         var output: InvocationOutput
-        if target.version.runtime == RuntimeName.builtin {
-            // Builtin handlers run in-process: one warm environment per target for the whole run
-            // (what the pool would hand out), without the pool's bookkeeping per attempt.
-            let id = Int(eventTargets[slot])
+        if version.runtime == RuntimeName.builtin {
+            // Builtin handlers run in-process: one warm environment per target (per routed
+            // version for weighted aliases) for the whole run (what the pool would hand out),
+            // without the pool's bookkeeping per attempt.
             let environment: BuiltinEnvironment
-            if let warm = builtinEnvironments[id], warm.isReusable {
+            if target.routes.isEmpty {
+                let id = Int(eventTargets[slot])
+                if let warm = builtinEnvironments[id], warm.isReusable {
+                    environment = warm
+                } else {
+                    environment = BuiltinEnvironment()
+                    builtinEnvironments[id] = environment
+                }
+            } else if let warm = routedEnvironments[version.qualifiedArn], warm.isReusable {
                 environment = warm
             } else {
                 environment = BuiltinEnvironment()
-                builtinEnvironments[id] = environment
+                routedEnvironments[version.qualifiedArn] = environment
             }
             output = environment.invoke(input)
         } else {
@@ -546,9 +589,9 @@ final class AsyncScheduler {
         }
         attemptsRun += 1
         let end = t + max(1, Int64(output.durationMs.rounded(.up)))
-        logs.add(function: target.version, key: target.logKey, requestId: event.requestId, startMs: t, output: output)
+        logs.add(function: version, key: target.logKey, requestId: event.requestId, startMs: t, output: output)
         runningEnds[target.functionKey, default: PriorityQueue()].push(end)
-        event.last = LastAttempt(startMs: t, endMs: end, executedVersion: target.version.version, errorType: output.errorType,
+        event.last = LastAttempt(startMs: t, endMs: end, executedVersion: version.version, errorType: output.errorType,
                                  timedOut: output.timedOut, response: output.payload)
         event.running = true
         event.dueMs = end
@@ -565,7 +608,7 @@ final class AsyncScheduler {
     private func complete(_ original: QueuedEvent, slot: Int, at t: SimInstant) {
         var event = original
         event.running = false
-        guard let target = target(slot: slot), let last = event.last else {
+        guard let target = target(slot: slot)?.ran(event.last?.executedVersion), let last = event.last else {
             emit(TimelineEntry(timeMs: t, event: .discard, function: display(event), requestId: event.requestId,
                                why: .functionDeleted))
             done(slot)
