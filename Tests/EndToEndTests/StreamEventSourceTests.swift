@@ -291,4 +291,32 @@ final class StreamEventSourceTests: XCTestCase {
                        [1, 1, 0, 0])
         XCTAssertEqual(steps(failed, "retry-scheduled").count, 2)
     }
+
+    // ParallelizationFactor 2: the shard's two key groups each have a batch in flight at once
+    // (partition keys "a" and "b" hash to different groups); one key's records stay in order,
+    // and the shard checkpoint ends past every record (a second simulate finds nothing).
+    func testParallelizationFactorKeepsOrderPerKey() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "echo", data: [])
+        for (d, k) in [("a1", "a"), ("b1", "b"), ("a2", "a"), ("b2", "b")] {
+            try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", d, "--partition-key", k)
+        }
+        try mapping(s, "--batch-size", "1", "--parallelization-factor", "2")
+        let r = try s.run(["simulate"])
+        XCTAssertEqual(r.exitCode, 0, r.stderrText)
+        let lines = r.stdoutText.split(separator: "\n").map(String.init)
+        let invokes = lines.filter { $0.split(separator: " ").dropFirst().first == "invoke" }
+        XCTAssertEqual(invokes.count, 4, r.stdoutText)
+        let times = invokes.map { $0.prefix(24) }
+        XCTAssertEqual(times.first, times.dropFirst().first, "two batches invoked at the same simulated time")
+        // Per key group, the checkpoints follow the records' order; each group handled its key's two records.
+        let details = lines.filter { $0.split(separator: " ").dropFirst().first == "checkpoint" }
+        XCTAssertEqual(details.count, 4, r.stdoutText)
+        for group in ["key group 1 of 2", "key group 2 of 2"] {
+            let sequences = details.filter { $0.contains(group) }.compactMap { $0.split(separator: " ").last.map(String.init) }
+            XCTAssertEqual(sequences.count, 2, group)
+            XCTAssertEqual(sequences, sequences.sorted { ($0.count, $0) < ($1.count, $1) }, group)
+        }
+        XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
+    }
 }

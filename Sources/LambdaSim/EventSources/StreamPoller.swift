@@ -7,13 +7,18 @@ struct StreamBatch {
     var shardId: String
     var sourceArn: String
     var segment: StreamPoller.Segment
+    /// ParallelizationFactor: the shard's batches in flight at once, and which key group
+    /// (records whose partition key / item key hash to it) this batch belongs to.
+    var factor = 1
+    var lane = 0
 }
 
 /// The Kinesis and DynamoDB stream pollers (reference §3.3–§3.7), driven by
 /// `EventSourceRunner`'s rounds: each shard of each enabled stream mapping is read in order,
-/// one batch in flight per shard; a failed batch blocks its shard and is retried (whole, or
-/// from the lowest reported failure) until it succeeds, its retries run out, or its oldest
-/// record gets too old; `BisectBatchOnFunctionError` splits a failed batch in two first.
+/// one batch in flight per shard (per key group of a shard with ParallelizationFactor > 1);
+/// a failed batch blocks its shard (its key group) and is retried (whole, or from the lowest
+/// reported failure) until it succeeds, its retries run out, or its oldest record gets too
+/// old; `BisectBatchOnFunctionError` splits a failed batch in two first.
 /// Checkpoints (the last record handled per shard) are kept in the state.
 final class StreamPoller {
     /// Records of one shard that go to the function together; `lastCounter` is where the
@@ -39,6 +44,8 @@ final class StreamPoller {
         var attempts = 0
         var retryAt: SimInstant = 0
         var inFlight = false
+        /// ParallelizationFactor > 1: the last record of the key group handled in this run.
+        var laneDone: Int64?
         /// The open tumbling window and the state the function returned for it.
         var windowStart: SimInstant?
         var windowState: JSON = .object(JSONObject())
@@ -103,6 +110,54 @@ final class StreamPoller {
         ]))
     }
 
+    /// The key group of a record with ParallelizationFactor `factor`: a stable hash (FNV-1a) of
+    /// the Kinesis partition key or the DynamoDB item key, so one key's records stay in order.
+    static func lane(_ entry: StreamEntry, kind: EventSourceMapping.Kind, factor: Int) -> Int {
+        if factor <= 1 { return 0 }
+        let bytes: [UInt8] = kind == .kinesis ? Array((entry.body["k"]?.stringValue ?? "").utf8)
+            : JSONWriter.bytes(entry.body["dynamodb"]?["Keys"] ?? .null)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(factor))
+    }
+
+    static func atTimestamp(_ config: JSON) -> SimInstant? {
+        config["StartingPosition"]?.stringValue == "AT_TIMESTAMP"
+            ? config["StartingPositionTimestamp"].flatMap { $0.doubleValue.map { SimInstant($0 * 1000) } ?? $0.stringValue.flatMap(TimeFormat.parse) }
+            : nil
+    }
+
+    /// A key group's records up to `counter` are done. With ParallelizationFactor 1 the shard
+    /// checkpoint moves there; otherwise it moves past the records every key group has handled.
+    private func advance(_ state: inout State, mapping: EventSourceMapping, shard: String, factor: Int, lane: Int,
+                         laneDone: Int64, to counter: Int64)
+    {
+        if factor <= 1 {
+            checkpoint(&state, uuid: mapping.uuid, shard: shard, to: counter)
+            return
+        }
+        let config = mapping.config
+        guard let arn = config["EventSourceArn"]?.stringValue, let source = source(state, arn: arn) else { return }
+        let stored = state.streamResources.checkpoints[mapping.uuid]?[shard] ?? (state.streamResources.startCounters[mapping.uuid] ?? 0)
+        let dones = (0..<factor).map { l in
+            l == lane ? max(stored, laneDone) : max(stored, work[mapping.uuid + "|" + shard + "|" + String(l)]?.laneDone ?? stored)
+        }
+        let at = Self.atTimestamp(config)
+        var target = stored
+        for entry in source.entries where entry.shardId == shard && entry.counter > stored {
+            if let at, entry.arrivalMs < at {
+                target = entry.counter
+                continue
+            }
+            guard entry.counter <= dones[Self.lane(entry, kind: mapping.kind, factor: factor)] else { break }
+            target = entry.counter
+        }
+        if target > stored { checkpoint(&state, uuid: mapping.uuid, shard: shard, to: target) }
+    }
+
     private func checkpoint(_ state: inout State, uuid: String, shard: String, to counter: Int64) {
         var resources = state.streamResources
         var shards = resources.checkpoints[uuid] ?? [:]
@@ -131,9 +186,8 @@ final class StreamPoller {
             let tumblingMs = Int64(config["TumblingWindowInSeconds"]?.intValue ?? 0) * 1000
             let maxAge = config["MaximumRecordAgeInSeconds"]?.intValue ?? -1
             let reportFailures = (config["FunctionResponseTypes"]?.arrayValue ?? []).contains { $0.stringValue == "ReportBatchItemFailures" }
-            let atTimestamp: SimInstant? = config["StartingPosition"]?.stringValue == "AT_TIMESTAMP"
-                ? config["StartingPositionTimestamp"].flatMap { $0.doubleValue.map { SimInstant($0 * 1000) } ?? $0.stringValue.flatMap(TimeFormat.parse) }
-                : nil
+            let atTimestamp = Self.atTimestamp(config)
+            let factor = min(10, max(1, config["ParallelizationFactor"]?.intValue ?? 1))
             if filters[mapping.uuid] == nil {
                 filters[mapping.uuid] = (try? EventFilters(criteria: config["FilterCriteria"], kind: mapping.kind))
                     ?? (try? EventFilters(criteria: nil, kind: mapping.kind))
@@ -142,131 +196,138 @@ final class StreamPoller {
             let start = state.streamResources.startCounters[mapping.uuid] ?? 0
             let sourceName = mapping.kind == .kinesis ? "Kinesis" : "DynamoDB stream"
             for shard in source.shards {
-                let key = mapping.uuid + "|" + shard
-                var w = work[key] ?? ShardWork()
-                defer { work[key] = w }
-                if w.inFlight { continue }
-                if w.retryAt > t {
-                    wake(w.retryAt)
-                    continue
-                }
-                while true {
-                    if w.queue.isEmpty {
-                        let done = state.streamResources.checkpoints[mapping.uuid]?[shard] ?? start
-                        var available = source.entries.filter { entry in
-                            entry.shardId == shard && entry.counter > done && (atTimestamp.map { entry.arrivalMs >= $0 } ?? true)
-                        }
-                        var window: TumblingWindow?
-                        if tumblingMs > 0 {
-                            // Tumbling windows: only the open window's records go together; when the window
-                            // has ended, a last invocation (possibly without records) closes it.
-                            guard let start = w.windowStart ?? available.first.map({ $0.arrivalMs / tumblingMs * tumblingMs }) else { break }
-                            w.windowStart = start
-                            let end = start + tumblingMs
-                            available = available.filter { $0.arrivalMs < end }
-                            window = TumblingWindow(start: start, end: end, final: t >= end && available.count <= batchSize)
-                            if available.isEmpty {
-                                if t < end {
-                                    wake(end)
-                                    break
-                                }
-                                w.queue = [Segment(entries: [], lastCounter: done, window: window)]
-                                w.attempts = 0
-                                emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: 0,
-                                                   why: .eventSource(reason: "The tumbling window (TumblingWindowInSeconds \(tumblingMs / 1000)) has ended: Lambda invokes the function a last time with the window's state (isFinalInvokeForWindow true).",
-                                                                     detail: "window \(TimeFormat.iso(start)) closes on \(shard)")))
-                                continue
-                            }
-                        }
-                        guard let first = available.first else { break }
-                        if windowMs > 0, available.count < batchSize, t < first.arrivalMs + windowMs {
-                            wake(first.arrivalMs + windowMs)
-                            break
-                        }
-                        var taken: [StreamEntry] = []
-                        var bytes = 0
-                        for entry in available.prefix(batchSize) {
-                            let size = JSONWriter.bytes(entry.body).count + 512
-                            if !taken.isEmpty, bytes + size > EventSourceRunner.maxBatchBytes { break }
-                            taken.append(entry)
-                            bytes += size
-                        }
-                        guard let last = taken.last else { break }
-                        emit(TimelineEntry(timeMs: t, event: .poll, function: display, requestId: "", source: mapping.uuid, records: taken.count,
-                                           why: .eventSource(reason: "The \(sourceName) poller read \(taken.count) record\(taken.count == 1 ? "" : "s") from \(shard) after the mapping's checkpoint, in order.",
-                                                             detail: "read \(taken.count) from \(shard)")))
-                        let kept = taken.filter { entry in
-                            guard let filter, !filter.isEmpty else { return true }
-                            return filter.matches(record: Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
-                        }
-                        if kept.count < taken.count {
-                            let dropped = taken.count - kept.count
-                            emit(TimelineEntry(timeMs: t, event: .filtered, function: display, requestId: "", source: mapping.uuid, records: dropped,
-                                               why: .eventSource(reason: "The record\(dropped == 1 ? "" : "s") matched none of the mapping's FilterCriteria: Lambda skips filtered-out stream records without invoking the function.",
-                                                                 detail: "\(dropped) record\(dropped == 1 ? "" : "s") filtered out")))
-                        }
-                        if kept.isEmpty {
-                            checkpoint(&state, uuid: mapping.uuid, shard: shard, to: last.counter)
-                            emit(TimelineEntry(timeMs: t, event: .checkpoint, function: display, requestId: "", source: mapping.uuid, records: taken.count,
-                                               why: .eventSource(reason: "Every record read was filtered out: the checkpoint moves past them.",
-                                                                 detail: "\(shard) at \(last.sequenceNumber)")))
-                            continue
-                        }
-                        if var open = window {
-                            open.final = open.final && taken.count == available.count
-                            window = open
-                        }
-                        w.queue = [Segment(entries: kept, lastCounter: last.counter, window: window)]
-                        w.attempts = 0
-                        emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: kept.count,
-                                           why: .eventSource(reason: kept.count >= batchSize
-                                               ? "The batch is full (BatchSize \(batchSize)): Lambda invokes the function synchronously with the shard's records, in order."
-                                               : (windowMs > 0 ? "The batching window (MaximumBatchingWindowInSeconds \(windowMs / 1000)) has elapsed: Lambda invokes the function with the records gathered."
-                                                  : "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a read returns records."),
-                                                             detail: "\(kept.count) record\(kept.count == 1 ? "" : "s") from \(shard)")))
-                    }
-                    guard let segment = w.queue.first else { break }
-                    let oldest = segment.entries.first
-                    if maxAge >= 0, let oldest, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
-                        emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
-                                           condition: "RecordAgeExceeded", records: segment.entries.count,
-                                           why: .eventSource(reason: "The oldest record of the batch is older than MaximumRecordAgeInSeconds (\(maxAge) s): Lambda stops retrying, sends the batch's details to the on-failure destination and moves on.",
-                                                             detail: "\(segment.entries.count) record\(segment.entries.count == 1 ? "" : "s") older than \(maxAge) s")))
-                        deliverFailure(&state, mapping: mapping, display: display, segment: segment, shard: shard, sourceArn: arn,
-                                       condition: "RecordAgeExceeded", attempts: w.attempts, requestId: state.rng.uuid(), output: nil, at: t)
-                        checkpoint(&state, uuid: mapping.uuid, shard: shard, to: segment.lastCounter)
-                        w.queue.removeFirst()
-                        w.attempts = 0
+                for lane in 0..<factor {
+                    let key = factor == 1 ? mapping.uuid + "|" + shard : mapping.uuid + "|" + shard + "|" + String(lane)
+                    let at = factor == 1 ? shard : "\(shard) key group \(lane + 1) of \(factor)"
+                    var w = work[key] ?? ShardWork()
+                    defer { work[key] = w }
+                    if w.inFlight { continue }
+                    if w.retryAt > t {
+                        wake(w.retryAt)
                         continue
                     }
-                    var batch = EventSourceRunner.Batch(
-                        uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
-                        invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn, queueArn: arn,
-                        reportFailures: reportFailures, firstMs: oldest?.arrivalMs ?? t, windowMs: windowMs, visibilityTimeout: 0)
-                    for entry in segment.entries {
-                        let bytes = JSONWriter.bytes(Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
-                        batch.records.append(bytes)
-                        batch.bytes += bytes.count + 1
-                        batch.messageIds.append(entry.sequenceNumber)
+                    while true {
+                        if w.queue.isEmpty {
+                            let shardDone = state.streamResources.checkpoints[mapping.uuid]?[shard] ?? start
+                            let done = factor == 1 ? shardDone : max(shardDone, w.laneDone ?? shardDone)
+                            var available = source.entries.filter { entry in
+                                entry.shardId == shard && entry.counter > done && (atTimestamp.map { entry.arrivalMs >= $0 } ?? true)
+                                    && (factor == 1 || Self.lane(entry, kind: mapping.kind, factor: factor) == lane)
+                            }
+                            var window: TumblingWindow?
+                            if tumblingMs > 0 {
+                                // Tumbling windows: only the open window's records go together; when the window
+                                // has ended, a last invocation (possibly without records) closes it.
+                                guard let start = w.windowStart ?? available.first.map({ $0.arrivalMs / tumblingMs * tumblingMs }) else { break }
+                                w.windowStart = start
+                                let end = start + tumblingMs
+                                available = available.filter { $0.arrivalMs < end }
+                                window = TumblingWindow(start: start, end: end, final: t >= end && available.count <= batchSize)
+                                if available.isEmpty {
+                                    if t < end {
+                                        wake(end)
+                                        break
+                                    }
+                                    w.queue = [Segment(entries: [], lastCounter: done, window: window)]
+                                    w.attempts = 0
+                                    emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: 0,
+                                                       why: .eventSource(reason: "The tumbling window (TumblingWindowInSeconds \(tumblingMs / 1000)) has ended: Lambda invokes the function a last time with the window's state (isFinalInvokeForWindow true).",
+                                                                         detail: "window \(TimeFormat.iso(start)) closes on \(shard)")))
+                                    continue
+                                }
+                            }
+                            guard let first = available.first else { break }
+                            if windowMs > 0, available.count < batchSize, t < first.arrivalMs + windowMs {
+                                wake(first.arrivalMs + windowMs)
+                                break
+                            }
+                            var taken: [StreamEntry] = []
+                            var bytes = 0
+                            for entry in available.prefix(batchSize) {
+                                let size = JSONWriter.bytes(entry.body).count + 512
+                                if !taken.isEmpty, bytes + size > EventSourceRunner.maxBatchBytes { break }
+                                taken.append(entry)
+                                bytes += size
+                            }
+                            guard let last = taken.last else { break }
+                            emit(TimelineEntry(timeMs: t, event: .poll, function: display, requestId: "", source: mapping.uuid, records: taken.count,
+                                               why: .eventSource(reason: "The \(sourceName) poller read \(taken.count) record\(taken.count == 1 ? "" : "s") from \(shard) after the mapping's checkpoint, in order.",
+                                                                 detail: "read \(taken.count) from \(shard)")))
+                            let kept = taken.filter { entry in
+                                guard let filter, !filter.isEmpty else { return true }
+                                return filter.matches(record: Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
+                            }
+                            if kept.count < taken.count {
+                                let dropped = taken.count - kept.count
+                                emit(TimelineEntry(timeMs: t, event: .filtered, function: display, requestId: "", source: mapping.uuid, records: dropped,
+                                                   why: .eventSource(reason: "The record\(dropped == 1 ? "" : "s") matched none of the mapping's FilterCriteria: Lambda skips filtered-out stream records without invoking the function.",
+                                                                     detail: "\(dropped) record\(dropped == 1 ? "" : "s") filtered out")))
+                            }
+                            if kept.isEmpty {
+                                w.laneDone = max(w.laneDone ?? 0, last.counter)
+                                advance(&state, mapping: mapping, shard: shard, factor: factor, lane: lane, laneDone: last.counter, to: last.counter)
+                                emit(TimelineEntry(timeMs: t, event: .checkpoint, function: display, requestId: "", source: mapping.uuid, records: taken.count,
+                                                   why: .eventSource(reason: "Every record read was filtered out: the checkpoint moves past them.",
+                                                                     detail: "\(at) at \(last.sequenceNumber)")))
+                                continue
+                            }
+                            if var open = window {
+                                open.final = open.final && taken.count == available.count
+                                window = open
+                            }
+                            w.queue = [Segment(entries: kept, lastCounter: last.counter, window: window)]
+                            w.attempts = 0
+                            emit(TimelineEntry(timeMs: t, event: .batch, function: display, requestId: "", source: mapping.uuid, records: kept.count,
+                                               why: .eventSource(reason: kept.count >= batchSize
+                                                   ? "The batch is full (BatchSize \(batchSize)): Lambda invokes the function synchronously with the shard's records, in order."
+                                                   : (windowMs > 0 ? "The batching window (MaximumBatchingWindowInSeconds \(windowMs / 1000)) has elapsed: Lambda invokes the function with the records gathered."
+                                                      : "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a read returns records."),
+                                                                 detail: "\(kept.count) record\(kept.count == 1 ? "" : "s") from \(shard)")))
+                        }
+                        guard let segment = w.queue.first else { break }
+                        let oldest = segment.entries.first
+                        if maxAge >= 0, let oldest, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
+                            emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
+                                               condition: "RecordAgeExceeded", records: segment.entries.count,
+                                               why: .eventSource(reason: "The oldest record of the batch is older than MaximumRecordAgeInSeconds (\(maxAge) s): Lambda stops retrying, sends the batch's details to the on-failure destination and moves on.",
+                                                                 detail: "\(segment.entries.count) record\(segment.entries.count == 1 ? "" : "s") older than \(maxAge) s")))
+                            deliverFailure(&state, mapping: mapping, display: display, segment: segment, shard: shard, sourceArn: arn,
+                                           condition: "RecordAgeExceeded", attempts: w.attempts, requestId: state.rng.uuid(), output: nil, at: t)
+                            w.laneDone = max(w.laneDone ?? 0, segment.lastCounter)
+                            advance(&state, mapping: mapping, shard: shard, factor: factor, lane: lane, laneDone: segment.lastCounter, to: segment.lastCounter)
+                            w.queue.removeFirst()
+                            w.attempts = 0
+                            continue
+                        }
+                        var batch = EventSourceRunner.Batch(
+                            uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
+                            invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn, queueArn: arn,
+                            reportFailures: reportFailures, firstMs: oldest?.arrivalMs ?? t, windowMs: windowMs, visibilityTimeout: 0)
+                        for entry in segment.entries {
+                            let bytes = JSONWriter.bytes(Self.record(entry, kind: mapping.kind, sourceArn: arn, region: source.region, role: function.role))
+                            batch.records.append(bytes)
+                            batch.bytes += bytes.count + 1
+                            batch.messageIds.append(entry.sequenceNumber)
+                        }
+                        batch.startMs = t
+                        batch.attempt = w.attempts + 1
+                        batch.stream = StreamBatch(kind: mapping.kind, shardId: shard, sourceArn: arn, segment: segment, factor: factor, lane: lane)
+                        if let window = segment.window {
+                            // The tumbling-window members after Records (reference §3.7).
+                            func seconds(_ ms: SimInstant) -> JSON { .string(String(TimeFormat.iso(ms).prefix(19)) + "Z") }
+                            let extra = JSONObject([
+                                ("window", .object(JSONObject([("start", seconds(window.start)), ("end", seconds(window.end))]))),
+                                ("state", w.windowState), ("shardId", .string(shard)), ("eventSourceARN", .string(arn)),
+                                ("isFinalInvokeForWindow", .bool(window.final)), ("isWindowTerminatedEarly", false),
+                            ])
+                            let text = JSONWriter.bytes(.object(extra))
+                            // `{"window":…}` without its braces, after `"Records":[…]`.
+                            batch.payloadExtra = [UInt8(ascii: ",")] + text.dropFirst().dropLast()
+                        }
+                        w.inFlight = true
+                        toRun.append(batch)
+                        break
                     }
-                    batch.startMs = t
-                    batch.attempt = w.attempts + 1
-                    batch.stream = StreamBatch(kind: mapping.kind, shardId: shard, sourceArn: arn, segment: segment)
-                    if let window = segment.window {
-                        // The tumbling-window members after Records (reference §3.7).
-                        func seconds(_ ms: SimInstant) -> JSON { .string(String(TimeFormat.iso(ms).prefix(19)) + "Z") }
-                        let extra = JSONObject([
-                            ("window", .object(JSONObject([("start", seconds(window.start)), ("end", seconds(window.end))]))),
-                            ("state", w.windowState), ("shardId", .string(shard)), ("eventSourceARN", .string(arn)),
-                            ("isFinalInvokeForWindow", .bool(window.final)), ("isWindowTerminatedEarly", false),
-                        ])
-                        let text = JSONWriter.bytes(.object(extra))
-                        // `{"window":…}` without its braces, after `"Records":[…]`.
-                        batch.payloadExtra = [UInt8(ascii: ",")] + text.dropFirst().dropLast()
-                    }
-                    w.inFlight = true
-                    toRun.append(batch)
-                    break
                 }
             }
         }
@@ -277,7 +338,7 @@ final class StreamPoller {
 
     func settle(_ batch: EventSourceRunner.Batch, state: inout State, wake: (SimInstant) -> Void) {
         guard let stream = batch.stream, let mapping = state.eventSourceMappings?[batch.uuid] else { return }
-        let key = batch.uuid + "|" + stream.shardId
+        let key = stream.factor == 1 ? batch.uuid + "|" + stream.shardId : batch.uuid + "|" + stream.shardId + "|" + String(stream.lane)
         var w = work[key] ?? ShardWork()
         defer { work[key] = w }
         w.inFlight = false
@@ -286,12 +347,14 @@ final class StreamPoller {
         w.attempts += 1
         let config = mapping.config
         let shard = stream.shardId
+        let at = stream.factor == 1 ? shard : "\(shard) key group \(stream.lane + 1) of \(stream.factor)"
         func done(_ counter: Int64, _ count: Int, why: String) {
-            checkpoint(&state, uuid: batch.uuid, shard: shard, to: counter)
+            w.laneDone = max(w.laneDone ?? 0, counter)
+            advance(&state, mapping: mapping, shard: shard, factor: stream.factor, lane: stream.lane, laneDone: counter, to: counter)
             if count == 0 { return }
             let sequence = segment.entries.last { $0.counter <= counter }?.sequenceNumber ?? ""
             emit(TimelineEntry(timeMs: batch.endMs, event: .checkpoint, function: batch.display, requestId: batch.requestId, source: batch.uuid,
-                               records: count, why: .eventSource(reason: why, detail: "\(shard) at \(sequence)")))
+                               records: count, why: .eventSource(reason: why, detail: "\(at) at \(sequence)")))
         }
         var failedWhole = true
         var answer = EventSourceRunner.partialFailures(batch)
