@@ -319,4 +319,28 @@ final class StreamEventSourceTests: XCTestCase {
         }
         XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
     }
+
+    // Reserved concurrency caps a function's stream batches: with 0 the mapping waits (one
+    // `throttle` line, the checkpoint stays); with 1 the two key groups take turns.
+    func testReservedConcurrencyLimitsStreamBatches() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "echo", data: [])
+        for (d, k) in [("a1", "a"), ("b1", "b")] {
+            try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", d, "--partition-key", k)
+        }
+        try s.setup("put-function-concurrency", "--function-name", "fn", "--reserved-concurrent-executions", "0")
+        try mapping(s, "--batch-size", "1", "--parallelization-factor", "2")
+        let throttled = try simulate(s)
+        XCTAssertEqual(steps(throttled, "invoke").count, 0)
+        XCTAssertEqual(steps(throttled, "throttle").count, 1)
+        XCTAssertEqual(steps(throttled, "throttle").first?["errorType"], "TooManyRequestsException")
+
+        try s.setup("put-function-concurrency", "--function-name", "fn", "--reserved-concurrent-executions", "1")
+        let timeline = try simulate(s)
+        let times = steps(timeline, "invoke").compactMap { $0["time"]?.stringValue }
+        XCTAssertEqual(times.count, 2)
+        XCTAssertEqual(Set(times).count, 2, "one batch at a time")
+        XCTAssertEqual(steps(timeline, "throttle").count, 0)
+        XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
+    }
 }

@@ -257,7 +257,7 @@ final class EventSourceRunner {
         for mapping in mappings {
             try poll(mapping, state: &state, at: t, running: &runningByFunction, round: &round)
         }
-        round.toRun += streams.poll(&state, at: t) { self.wake(&round, $0) }
+        round.toRun += streams.poll(&state, at: t, running: &runningByFunction) { self.wake(&round, $0) }
         round.asyncNext = Self.asyncNextDue(state)
         return round
     }

@@ -61,6 +61,7 @@ final class StreamPoller {
     private let logs = StreamLogs()
     private var work: [String: ShardWork] = [:]
     private var filters: [String: EventFilters] = [:]
+    private var throttleNoted: Set<String> = []
 
     init(engine: Engine, emit: @escaping (TimelineEntry) -> Void) {
         self.engine = engine
@@ -168,7 +169,11 @@ final class StreamPoller {
 
     // MARK: - Polling, under the lock
 
-    func poll(_ state: inout State, at t: SimInstant, wake: (SimInstant) -> Void) -> [EventSourceRunner.Batch] {
+    /// `running` counts each function's batches in flight (SQS and streams): a function's
+    /// reserved concurrency caps them; with 0 the stream mappings wait (a `throttle` line).
+    func poll(_ state: inout State, at t: SimInstant, running: inout [String: Int], wake: (SimInstant) -> Void)
+        -> [EventSourceRunner.Batch]
+    {
         var toRun: [EventSourceRunner.Batch] = []
         let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && Self.isStream($0) }
             .sorted { ($0.lastModifiedMs, $0.uuid) < ($1.lastModifiedMs, $1.uuid) }
@@ -204,6 +209,16 @@ final class StreamPoller {
                     if w.inFlight { continue }
                     if w.retryAt > t {
                         wake(w.retryAt)
+                        continue
+                    }
+                    if let reserved = record.reservedConcurrency, running[mapping.functionKey, default: 0] >= reserved {
+                        // Reserved concurrency: the shard waits until one of the function's batches ends.
+                        if reserved == 0, throttleNoted.insert(mapping.uuid).inserted {
+                            emit(TimelineEntry(timeMs: t, event: .throttle, function: display, requestId: "", source: mapping.uuid,
+                                               result: "throttled", errorType: "TooManyRequestsException",
+                                               why: .eventSource(reason: "Reserved concurrency is 0: the poller cannot invoke the function, so the records stay in the stream and the checkpoint does not move.",
+                                                                 detail: "reserved concurrency 0: records stay in the stream")))
+                        }
                         continue
                     }
                     while true {
@@ -325,6 +340,7 @@ final class StreamPoller {
                             batch.payloadExtra = [UInt8(ascii: ",")] + text.dropFirst().dropLast()
                         }
                         w.inFlight = true
+                        running[mapping.functionKey, default: 0] += 1
                         toRun.append(batch)
                         break
                     }
