@@ -306,6 +306,7 @@ extension Engine {
             if p.bool("Publish") == true {
                 var published = version
                 published.version = "1"
+                published.publishedFromRevisionId = version.revisionId
                 published.revisionId = state.rng.uuid()
                 record.versions.append(published)
                 record.nextVersion = 2
@@ -557,12 +558,15 @@ extension Engine {
     /// since the last version (then AWS returns that version).
     func publish(_ state: inout State, key: String, description: String?) throws -> FunctionVersion {
         guard var record = state.functions[key] else { throw functionMissing(key) }
+        // Unchanged since the last publish (same revision of $LATEST): AWS returns that version.
         if let last = record.versions.last, last.codeSha256 == record.latest.codeSha256,
-            last.lastModifiedMs == record.latest.lastModifiedMs
+            last.publishedFromRevisionId.map({ $0 == record.latest.revisionId })
+                ?? (last.lastModifiedMs == record.latest.lastModifiedMs)
         {
             return last
         }
         var v = record.latest
+        v.publishedFromRevisionId = record.latest.revisionId
         v.version = String(record.nextVersion)
         if let description { v.description = description }
         v.revisionId = state.rng.uuid()

@@ -106,6 +106,8 @@ public struct FunctionVersion: Codable, Sendable {
     /// Options with no local meaning, stored and echoed as AWS would (VpcConfig, KMSKeyArn, …),
     /// already in response shape.
     public var extras: JSON?
+    /// For a published version: the `$LATEST` revision it was published from.
+    public var publishedFromRevisionId: String?
 
     public var unqualifiedArn: String { Arn.function(region: region, name: name) }
     public var qualifiedArn: String { unqualifiedArn + ":" + version }
