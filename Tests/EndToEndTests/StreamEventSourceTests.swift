@@ -343,4 +343,31 @@ final class StreamEventSourceTests: XCTestCase {
         XCTAssertEqual(steps(timeline, "throttle").count, 0)
         XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
     }
+
+    // ParallelizationFactor 2 with a failing key group: the shard checkpoint does not pass the
+    // failing record, so a run that stops while it retries hands the later record of the
+    // other group again to the next run (at least once); then the checkpoint passes both.
+    func testParallelizationFactorFailingGroupHoldsCheckpoint() throws {
+        let s = try sandbox()
+        // Fails for the record whose data is "a1" (base64 YTE=).
+        try s.write("code/fn.sh", "#!/bin/sh\ninput=$(cat)\ncase \"$input\" in *YTE=*) exit 1;; esac\nprintf '{}'\n")
+        chmod(s.path("code/fn.sh"), 0o755)
+        try s.setup("kinesis", "create-stream", "--stream-name", "s1", "--shard-count", "1")
+        try s.setup("create-function", "--function-name", "fn", "--runtime", "exec", "--handler", "fn.sh", "--code-path", s.path("code"))
+        try s.setup("sqs", "create-queue", "--queue-name", "dlq")
+        for (d, k) in [("a1", "a"), ("b1", "b")] {
+            try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", d, "--partition-key", k)
+        }
+        try mapping(s, "--batch-size", "1", "--parallelization-factor", "2", "--maximum-retry-attempts", "1")
+        let first = try s.run(["simulate", "--format", "json", "--until", "2026-01-01T00:00:00.500Z"])
+        XCTAssertEqual(first.exitCode, 0, first.stderrText)
+        let firstLines = try first.stdoutText.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        XCTAssertEqual(steps(firstLines, "invoke").compactMap { $0["result"]?.stringValue }.sorted(), ["error", "success"], first.stdoutText)
+        XCTAssertEqual(steps(firstLines, "retry-scheduled").count, 1)
+        // Next run: a1 is tried again (and given up), b1 comes again.
+        let second = try simulate(s)
+        XCTAssertEqual(steps(second, "invoke").count, 3, "\(second)")
+        XCTAssertEqual(steps(second, "destination").count, 1)
+        XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
+    }
 }
