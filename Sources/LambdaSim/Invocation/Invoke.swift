@@ -79,8 +79,7 @@ extension Engine {
                                           "Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")
         }
         let state = try store.read()
-        var found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
-        found.version = Self.routed(found.version, record: found.record, qualifier: found.qualifier)
+        let found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
         let payload = request.payload.isEmpty ? Array("{}".utf8) : request.payload
         if type == "Event", payload.count > PayloadLimits.asyncRequest {
             throw ServiceError("RequestEntityTooLargeException",
@@ -119,19 +118,22 @@ extension Engine {
             let invokedArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
             // Manual-clock states draw ids from the state's seeded generator (reproducible runs, at
             // the cost of a state write); wall-clock states use fresh randomness and write nothing.
-            let (requestId, startMs, streamHex): (String, SimInstant, String)
+            // Only a weighted alias draws, so other runs' id sequences stay as they were.
+            let weighted = !(found.qualifier.flatMap { found.record.aliases[$0]?.additionalVersionWeights } ?? [:]).isEmpty
+            let (requestId, startMs, streamHex, draw): (String, SimInstant, String, Double)
             if state.clock.mode == .manual {
-                (requestId, startMs, streamHex) = try store.update { state -> (String, SimInstant, String) in
-                    (state.rng.uuid(), self.now(state), state.rng.hex32())
+                (requestId, startMs, streamHex, draw) = try store.update { state -> (String, SimInstant, String, Double) in
+                    (state.rng.uuid(), self.now(state), state.rng.hex32(), weighted ? Self.unitDraw(&state.rng) : 0)
                 }
             } else {
                 var rng = SeededGenerator(seed: UInt64.random(in: 1...UInt64.max))
-                (requestId, startMs, streamHex) = (rng.uuid(), now(state), rng.hex32())
+                (requestId, startMs, streamHex, draw) = (rng.uuid(), now(state), rng.hex32(), weighted ? Self.unitDraw(&rng) : 0)
             }
-            let record = runInvocation(function: found.version, requestId: requestId, payload: payload,
+            let version = Self.routed(found.version, record: found.record, qualifier: found.qualifier, draw: draw)
+            let record = runInvocation(function: version, requestId: requestId, payload: payload,
                                        invokedArn: invokedArn, clientContext: clientContext, startMs: startMs,
                                        attempt: 1, streamHex: streamHex)
-            var response = InvokeResponse(statusCode: 200, executedVersion: found.version.version, payload: record.output.payload)
+            var response = InvokeResponse(statusCode: 200, executedVersion: version.version, payload: record.output.payload)
             if record.output.isError { response.functionError = "Unhandled" }
             if logType == "Tail" {
                 let bytes = Array(record.logText.utf8)
@@ -141,13 +143,19 @@ extension Engine {
         }
     }
 
+    /// A uniform draw in [0, 1) from a seeded generator (53 random bits).
+    static func unitDraw(_ rng: inout SeededGenerator) -> Double {
+        Double(rng.next() >> 11) / Double(UInt64(1) << 53)
+    }
+
     /// An alias with `AdditionalVersionWeights` sends each invocation to its second version with
-    /// that probability (weighted alias routing).
-    static func routed(_ version: FunctionVersion, record: FunctionRecord, qualifier: String?) -> FunctionVersion {
+    /// that probability (weighted alias routing); `draw` is uniform in [0, 1), from the state's
+    /// seeded generator on a manual clock so runs are reproducible.
+    static func routed(_ version: FunctionVersion, record: FunctionRecord, qualifier: String?, draw: Double) -> FunctionVersion {
         guard let qualifier, let alias = record.aliases[qualifier], let weights = alias.additionalVersionWeights,
             !weights.isEmpty
         else { return version }
-        var draw = Double.random(in: 0..<1)
+        var draw = draw
         for key in weights.keys.sorted() {
             let weight = weights[key] ?? 0
             if draw < weight, let chosen = record.version(key) { return chosen }
