@@ -6,15 +6,9 @@ import XCTest
 
 /// Engine-level tests of DynamoDB's FilterExpression, ConditionExpression and
 /// ProjectionExpression on a local table (Streams/DynamoDBExpressions.swift).
-final class DynamoDBExpressionTests: XCTestCase {
-    private var directory = ""
-    private var engine: Engine!  // Set in setUpWithError before every test.
-
+final class DynamoDBExpressionTests: EngineTestCase {
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "lambda-sim-ddb-expr-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        engine = Engine(settings: EngineSettings(region: "us-east-1", statePath: directory + "/state.json",
-                                                 initialClock: ClockState(mode: .manual, offsetMs: 0, nowMs: 1_767_225_600_000), seed: 7))
+        try super.setUpWithError()
         try call("CreateTable", #"{"TableName":"Tab","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#)
         let items = [
             #"{"id":{"S":"a"},"n":{"N":"1"},"name":{"S":"apple"},"tags":{"SS":["red","fruit"]},"info":{"M":{"color":{"S":"red"},"sizes":{"L":[{"N":"3"},{"N":"5"}]}}}}"#,
@@ -25,24 +19,6 @@ final class DynamoDBExpressionTests: XCTestCase {
         for item in items { try call("PutItem", #"{"TableName":"Tab","Item":\#(item)}"#) }
     }
 
-    override func tearDownWithError() throws {
-        engine = nil
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    @discardableResult
-    private func call(_ operation: String, _ params: String) throws -> JSON {
-        try engine.perform(operation, try JSONParser.parse(params).objectValue ?? JSONObject())
-    }
-
-    private func serviceError(_ operation: String, _ params: String) -> ServiceError? {
-        do {
-            try call(operation, params)
-            return nil
-        } catch {
-            return error as? ServiceError
-        }
-    }
 
     /// The ids a scan with this filter returns.
     private func ids(_ filter: String, values: String = "{}", names: String = "{}", file: StaticString = #filePath,

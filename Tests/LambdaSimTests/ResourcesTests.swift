@@ -6,29 +6,7 @@ import XCTest
 
 /// Engine-level tests of the local SQS, SNS, EventBridge and S3 resources, each on a fresh
 /// state in a private temporary directory with a manual clock.
-final class ResourcesTests: XCTestCase {
-    /// 2026-01-01T00:00:00Z.
-    static let start: SimInstant = 1_767_225_600_000
-
-    private var directory = ""
-    private var engine: Engine!  // Set in setUpWithError before every test.
-
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "lambda-sim-resources-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        engine = makeEngine()
-    }
-
-    override func tearDownWithError() throws {
-        engine = nil
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private func makeEngine(region: String = "us-east-1") -> Engine {
-        Engine(settings: EngineSettings(region: region, statePath: directory + "/state.json",
-                                        initialClock: ClockState(mode: .manual, offsetMs: 0, nowMs: Self.start), seed: 7))
-    }
-
+final class ResourcesTests: EngineTestCase {
     // MARK: Helpers
 
     @discardableResult

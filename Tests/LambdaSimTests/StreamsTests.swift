@@ -6,38 +6,7 @@ import XCTest
 
 /// Engine-level tests of the local Kinesis streams and DynamoDB tables (Streams/), each on a
 /// fresh state in a private temporary directory with a manual clock.
-final class StreamsTests: XCTestCase {
-    /// 2026-01-01T00:00:00Z.
-    static let start: SimInstant = 1_767_225_600_000
-
-    private var directory = ""
-    private var engine: Engine!  // Set in setUpWithError before every test.
-
-    override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "lambda-sim-streams-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        engine = Engine(settings: EngineSettings(region: "us-east-1", statePath: directory + "/state.json",
-                                                 initialClock: ClockState(mode: .manual, offsetMs: 0, nowMs: Self.start), seed: 7))
-    }
-
-    override func tearDownWithError() throws {
-        engine = nil
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    @discardableResult
-    private func call(_ operation: String, _ params: String) throws -> JSON {
-        try engine.perform(operation, try JSONParser.parse(params).objectValue ?? JSONObject())
-    }
-
-    private func serviceError(_ operation: String, _ params: String) -> ServiceError? {
-        do {
-            try call(operation, params)
-            return nil
-        } catch {
-            return error as? ServiceError
-        }
-    }
+final class StreamsTests: EngineTestCase {
 
     // MARK: Kinesis
 
