@@ -45,6 +45,9 @@ public struct SimulationResult: Sendable {
     public var endMs: SimInstant
     /// Function attempts the run made.
     public var attempts: Int
+    /// When the next piece of work left queued is due (nil: nothing is left, or the run could
+    /// not tell); the background runner sleeps until then.
+    public var nextWakeMs: SimInstant? = nil
 }
 
 extension Engine {
@@ -105,6 +108,7 @@ final class AsyncScheduler {
     private var deliveries: [PendingDelivery] = []
     private var logs = LogBatch()
     private var attemptsRun = 0
+    private var nextDueLeft: SimInstant?
     private let recorder = DispatchQueue(label: "lambda-sim.async.recorder")
     private var inFlight: RecordJob?
 
@@ -169,7 +173,7 @@ final class AsyncScheduler {
                 timeline = timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }
                     .map(\.element)
             }
-            return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attemptsRun)
+            return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attemptsRun, nextWakeMs: nextDueLeft)
         } catch {
             if let job = inFlight { _ = job.wait() }
             logs.flush(logsDirectory: engine.store.directory + "/logs")
@@ -322,6 +326,7 @@ final class AsyncScheduler {
     /// state's inbox, sets the clock and gives the queue back. Returns the clock's new time.
     private func finish() throws -> SimInstant {
         let remaining = heap.elements.sorted().compactMap { events[Int($0.index)] }
+        nextDueLeft = remaining.map(\.dueMs).min()
         try queueFile.write(remaining, storeId: storeId)
         return try engine.store.update { state -> SimInstant in
             guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }

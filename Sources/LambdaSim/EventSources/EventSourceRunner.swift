@@ -104,14 +104,74 @@ final class EventSourceRunner {
         case let .until(t): horizon = max(t, startMs)
         }
         lastStep = startMs
+        // Take over the pollers' progress (one run at a time owns it, under a lease).
+        while true {
+            if try engine.store.update({ state in self.claim(&state) }) { break }
+            guard options.waitForOtherRuns else {
+                return SimulationResult(timeline: [], startMs: startMs, endMs: startMs, attempts: 0, nextWakeMs: startMs)
+            }
+            usleep(20_000)
+        }
+        do {
+            return try runClaimed(startMs: startMs, horizon: horizon)
+        } catch {
+            // Give the progress back; what this run did since its last locked step is done again.
+            try? engine.store.update { state in
+                if state.pollers?.lease?.owner == ProcessIdentity.current { state.pollers?.lease = nil }
+            }
+            throw error
+        }
+    }
+
+    /// Under the lock: takes the lease on the pollers' progress (false when a live run holds
+    /// it) and restores what earlier runs left.
+    private func claim(_ state: inout State) -> Bool {
+        let wall = WallClock.nowMs()
+        var progress = state.pollers ?? PollerProgress()
+        if let lease = progress.lease, !lease.isVoid(wallNow: wall) { return false }
+        let running = (progress.running ?? []).compactMap { Batch($0, state: state) }
+        inFlight = running
+        pending = [:]
+        for (uuid, stored) in progress.gathering ?? [:] {
+            if let batch = Batch(stored, state: state) { pending[uuid] = batch }
+        }
+        activeSince = progress.activeSince ?? [:]
+        let throttles = Set(progress.throttleNoted ?? [])
+        throttleNoted = throttles
+        let runningKeys = Set(running.compactMap { b in
+            b.stream.map { StreamPoller.workKey(b.uuid, shard: $0.shardId, factor: $0.factor, lane: $0.lane) }
+        })
+        streams.restore(progress.shards ?? [:], throttles: throttles, running: runningKeys, state: state)
+        progress.lease = AsyncLease(owner: ProcessIdentity.current, expiresWallMs: wall + AsyncScheduler.leaseMs)
+        state.pollers = progress
+        return true
+    }
+
+    /// Under the lock: writes what this run has in progress back to the state.
+    private func persist(_ state: inout State, release: Bool) {
+        var progress = PollerProgress()
+        progress.lease = release ? nil : AsyncLease(owner: ProcessIdentity.current, expiresWallMs: WallClock.nowMs() + AsyncScheduler.leaseMs)
+        if !inFlight.isEmpty { progress.running = inFlight.map { $0.stored(keepRecords: false) } }
+        if !pending.isEmpty { progress.gathering = pending.mapValues { $0.stored(keepRecords: true) } }
+        if !activeSince.isEmpty { progress.activeSince = activeSince }
+        let throttles = throttleNoted.union(streams.notedThrottles)
+        if !throttles.isEmpty { progress.throttleNoted = throttles.sorted() }
+        let shards = streams.snapshot()
+        if !shards.isEmpty { progress.shards = shards }
+        state.pollers = progress
+    }
+
+    private func runClaimed(startMs: SimInstant, horizon: SimInstant) throws -> SimulationResult {
         var t = startMs
         var asyncAttempts = 0
         var asyncStalled = false
+        var nextWake: SimInstant?
         while true {
             // Rounds whose batches all run in-process (builtin functions) chain under one lock:
             // each is exactly the round it would be alone, but the state is read and written
             // once per chunk of rounds instead of once per simulated millisecond.
             let step = try engine.store.update { state -> Step in
+                defer { self.persist(&state, release: false) }
                 let started = WallClock.monotonicNs()
                 var chained = 0
                 while true {
@@ -145,8 +205,8 @@ final class EventSourceRunner {
                 decision = decide(round, asyncStalled: asyncStalled, horizon: horizon)
             }
             switch decision {
-            case .stop:
-                break
+            case let .stop(next):
+                nextWake = next
             case let .wake(wake):
                 t = max(t, wake)
                 continue
@@ -168,6 +228,8 @@ final class EventSourceRunner {
             break
         }
         let endMs = try engine.store.update { state -> SimInstant in
+            self.persist(&state, release: true)
+            if let due = Self.asyncNextDue(state) { nextWake = min(nextWake ?? due, due) }
             let wall = WallClock.nowMs()
             switch options.horizon {
             case .idle: state.clock.advance(to: lastStep, wall: wall)
@@ -179,7 +241,8 @@ final class EventSourceRunner {
         if options.collectTimeline {
             timeline = timeline.enumerated().sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
         }
-        return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attempts + asyncAttempts)
+        return SimulationResult(timeline: timeline, startMs: startMs, endMs: endMs, attempts: attempts + asyncAttempts,
+                                nextWakeMs: nextWake)
     }
 
     /// At most this many rounds (or this much wall time) chain under one lock.
@@ -198,7 +261,8 @@ final class EventSourceRunner {
     enum Decision {
         case wake(SimInstant)
         case async(until: SimInstant)
-        case stop
+        /// The run is over; the pollers' next step (nil: nothing until something new arrives).
+        case stop(next: SimInstant?)
     }
 
     private func decide(_ round: Round, asyncStalled: Bool, horizon: SimInstant) -> Decision {
@@ -207,7 +271,7 @@ final class EventSourceRunner {
         if !asyncStalled, let due = round.asyncNext, due <= (next ?? .max), due <= horizon {
             return .async(until: next.map { min($0, horizon) } ?? horizon)
         }
-        guard let wake = next, wake <= horizon else { return .stop }
+        guard let wake = next, wake <= horizon else { return .stop(next: next) }
         return .wake(wake)
     }
 

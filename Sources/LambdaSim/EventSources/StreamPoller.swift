@@ -70,6 +70,51 @@ final class StreamPoller {
 
     static func isStream(_ m: EventSourceMapping) -> Bool { m.kind == .kinesis || m.kind == .dynamodb }
 
+    // MARK: - Progress kept in the state (PollerProgress.swift)
+
+    /// The work key of a stream batch (shard, or shard and key group).
+    static func workKey(_ uuid: String, shard: String, factor: Int, lane: Int) -> String {
+        factor == 1 ? uuid + "|" + shard : uuid + "|" + shard + "|" + String(lane)
+    }
+
+    var notedThrottles: Set<String> { throttleNoted }
+
+    func snapshot() -> [String: StoredShardWork] {
+        var out: [String: StoredShardWork] = [:]
+        for (key, w) in work where !(w.queue.isEmpty && w.attempts == 0 && w.windowStart == nil && w.laneDone == nil && w.retryAt == 0) {
+            out[key] = StoredShardWork(queue: w.queue.map(\.stored), attempts: w.attempts, retryAt: w.retryAt, laneDone: w.laneDone,
+                                       windowStart: w.windowStart,
+                                       windowState: w.windowState == .object(JSONObject()) ? nil : w.windowState)
+        }
+        return out
+    }
+
+    /// Takes over what an earlier run left: `running` are the work keys whose batch is still
+    /// being settled; any other shard marked busy by a run that died is free again (its batch
+    /// is tried again: at least once, as on AWS).
+    func restore(_ stored: [String: StoredShardWork], throttles: Set<String>, running: Set<String>, state: State) {
+        throttleNoted = throttles
+        var byMapping: [String: [Int64: StreamEntry]] = [:]
+        for (key, s) in stored {
+            let uuid = String(key.prefix { $0 != "|" })
+            guard let mapping = state.eventSourceMappings?[uuid], let arn = mapping.config["EventSourceArn"]?.stringValue else { continue }
+            if byMapping[uuid] == nil {
+                var entries: [Int64: StreamEntry] = [:]
+                for entry in source(state, arn: arn)?.entries ?? [] { entries[entry.counter] = entry }
+                byMapping[uuid] = entries
+            }
+            var w = ShardWork()
+            w.queue = s.queue.compactMap { Segment($0, entries: byMapping[uuid] ?? [:]) }
+            w.attempts = w.queue.count == s.queue.count ? s.attempts : 0
+            w.retryAt = s.retryAt
+            w.laneDone = s.laneDone
+            w.windowStart = s.windowStart
+            w.windowState = s.windowState ?? .object(JSONObject())
+            w.inFlight = running.contains(key) && !w.queue.isEmpty
+            work[key] = w
+        }
+    }
+
     /// The shards and records of a mapping's source, or nil when the source is gone.
     func source(_ state: State, arn: String) -> (shards: [String], entries: [StreamEntry], region: String)? {
         guard let parsed = ResourceArn(arn) else { return nil }

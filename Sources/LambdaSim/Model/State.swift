@@ -24,6 +24,10 @@ public struct State: Codable, Sendable {
     public var eventSourceMappings: [String: EventSourceMapping]?
     /// Kinesis streams, DynamoDB tables and stream checkpoints (Streams/).
     public var streams: StreamResources?
+    /// What the event source mapping pollers have in progress, under a lease (EventSources/PollerProgress.swift).
+    public var pollers: PollerProgress?
+    /// Background runs (wall clock, `serve`): how much of the history file `simulate` has printed.
+    public var historyShownBytes: Int64?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion
