@@ -61,15 +61,27 @@ public enum LambdaSimCLI {
     public static let version = "0.1.0"
 
     /// Runs one command line and returns the exit status. Never calls `exit`.
+    /// `backgroundExecutable`: the lambda-sim binary to start as the background runner after a
+    /// command that leaves work due in wall-clock mode (`main.swift` passes itself); nil (tests
+    /// that run commands in-process) starts none.
     public static func main(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            streams: OutputStreams = .standard) -> Int32
+                            streams: OutputStreams = .standard, backgroundExecutable: String? = nil) -> Int32
     {
         signal(SIGPIPE, SIG_IGN)
         let dialect: Dialect = environment["LAMBDA_SIM_CLI_VERSION"] == "1" ? .v1 : .v2
         let presenter = ErrorPresenter(dialect: dialect)
+        var statePath: String?
+        defer {
+            // The service goes on in the background, not in front of the next command.
+            if let statePath, BackgroundLauncher.takeWrite(path: statePath), let executable = backgroundExecutable {
+                let directory = statePath.lastIndex(of: "/").map { String(statePath[..<$0]) } ?? "."
+                BackgroundLauncher.ensureRunner(statePath: statePath, directory: directory.isEmpty ? "/" : directory,
+                                                executable: executable, environment: environment)
+            }
+        }
         do {
-            return try run(arguments: arguments, environment: environment, streams: streams, dialect: dialect)
+            return try run(arguments: arguments, environment: environment, streams: streams, dialect: dialect) { statePath = $0 }
         } catch {
             let (out, err, status) = presenter.present(error)
             if !out.isEmpty { streams.stdout(Array(out.utf8)) }
@@ -78,7 +90,9 @@ public enum LambdaSimCLI {
         }
     }
 
-    static func run(arguments: [String], environment: [String: String], streams: OutputStreams, dialect: Dialect) throws -> Int32 {
+    static func run(arguments: [String], environment: [String: String], streams: OutputStreams, dialect: Dialect,
+                    usesState: (String) -> Void = { _ in }) throws -> Int32
+    {
         var parser = ArgumentParser(dialect: dialect)
         let line = try parser.split(arguments)
         if line.globals.version {
@@ -112,6 +126,7 @@ public enum LambdaSimCLI {
         parser.requiredSatisfiedByInputJSON = line.globals.cliInputJSON != nil || line.globals.generateSkeleton != nil
         let parsed = try parser.parse(line.rest, spec: spec)
         let context = try makeContext(line.globals, dialect: dialect, environment: environment, streams: streams)
+        if spec.name != "__background", spec.name != "serve" { usesState(context.statePath) }
         return try CommandRunner(context: context).run(parsed)
     }
 

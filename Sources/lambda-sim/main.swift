@@ -6,4 +6,5 @@ import Glibc
 import Darwin
 #endif
 
-exit(LambdaSimCLI.main())
+// The binary starts itself as the background runner (docs/background.md).
+exit(LambdaSimCLI.main(backgroundExecutable: "/proc/self/exe"))

@@ -62,6 +62,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case recursion(depth: Int)
         /// An event source mapping's step: the poller builds the sentence and the short detail.
         case eventSource(reason: String, detail: String)
+        /// A step read back from the background runner's history file.
+        case recorded(reason: String, detail: String)
     }
 }
 
@@ -111,7 +113,7 @@ extension TimelineEntry {
             return "No on-failure destination and no dead-letter queue: Lambda discards the event."
         case .functionDeleted:
             return "The function no longer exists: Lambda discards the queued event."
-        case let .eventSource(reason, _):
+        case let .eventSource(reason, _), let .recorded(reason, _):
             return reason
         case let .recursion(depth):
             return "Recursive loop detection: after \(depth) chained invocations through destinations, Lambda stops the chain and discards the event."
@@ -190,7 +192,7 @@ extension TimelineEntry {
             out.appendStatic(": no on-failure destination or dead-letter queue")
         case .functionDeleted:
             out.appendStatic("function deleted")
-        case let .eventSource(_, detail):
+        case let .eventSource(_, detail), let .recorded(_, detail):
             out.appendUTF8(detail)
         case let .recursion(depth):
             out.appendStatic("recursive loop stopped after ")

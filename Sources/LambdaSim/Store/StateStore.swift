@@ -51,6 +51,8 @@ public final class StateStore: @unchecked Sendable {
                 try Self.atomicWrite([UInt8](encoded), to: path)
                 cacheLock.withLock { cached = (encoded, state) }
             }
+            // Files beside the state (SQS journals, stream records) change under this lock too.
+            BackgroundLauncher.noteWrite(path: path, wantsRunner: BackgroundRunner.wantsRunner(state))
             return result
         }
     }

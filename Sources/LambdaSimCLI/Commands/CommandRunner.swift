@@ -18,6 +18,7 @@ struct CommandRunner {
         case "generate-event": return try GenerateEventCommand(context: context).run(parsed)
         case "completion", "__generate": return try GenerateCommand(context: context).run(parsed)
         case "__complete": return try CompleteCommand(context: context).run(parsed)
+        case "__background": return BackgroundCommand(context: context).run()
         default:
             return try SimulatorCommandRunner.run(spec.name, parsed, context: context)
         }
@@ -75,11 +76,6 @@ struct CommandRunner {
             if !errors.isEmpty { throw CLIError.validation(errors) }
         }
         let engine = Engine(settings: context.engineSettings())
-        do {
-            try engine.catchUp()
-        } catch let error as StateFileError {
-            throw CLIError.stateFile(error)
-        }
         if model.operation == "Invoke" {
             return try InvokeCommand(context: context, renderer: renderer).run(parsed, params: converted, engine: engine)
         }
@@ -95,6 +91,20 @@ struct CommandRunner {
         return 0
     }
 
+}
+
+/// `__background`: the background runner process (docs/background.md). lambda-sim starts it,
+/// detached, after a command that left work due in wall-clock mode; it exits when none is left.
+struct BackgroundCommand {
+    var context: CommandContext
+
+    func run() -> Int32 {
+        let runner = BackgroundRunner(engine: Engine(settings: context.engineSettings()))
+        guard runner.tryAcquire() else { return 0 }
+        runner.loop(persistent: false)
+        runner.release()
+        return 0
+    }
 }
 
 /// The AWS CLI v1's `--v2-debug` upgrade warnings that apply to lambda-sim's commands.

@@ -31,8 +31,7 @@ struct LogsCommand {
         while true {
             let state: State
             do {
-                // Reading logs reads service state: in wall-clock mode, due work runs first.
-                try engine.catchUp()
+                // In wall-clock mode the background runner writes the logs of what comes due.
                 state = try engine.store.read()
             } catch let error as StateFileError {
                 throw CLIError.stateFile(error)

@@ -20,7 +20,6 @@ struct MakeBucketCommand {
         }
         let engine = Engine(settings: context.engineSettings())
         do {
-            try engine.catchUp()
             _ = try engine.perform("CreateBucket", params)
         } catch let error as ServiceError {
             let text = "make_bucket failed: \(path) An error occurred (\(error.code)) when calling the CreateBucket operation: \(error.message)\n"

@@ -31,7 +31,7 @@ struct SimulateCommand {
                         throw CLIError.parameter("Error parsing parameter '--until': \(TimeFormat.iso(t)) is before the simulated time now (\(TimeFormat.iso(now)))")
                     }
                 }
-                timeline = try engine.simulate(SimulationOptions(horizon: horizon ?? .idle, seed: seed)).timeline
+                timeline = try Self.simulate(engine, SimulationOptions(horizon: horizon ?? .idle, seed: seed))
             }
         } catch let error as StateFileError {
             throw CLIError.stateFile(error)
@@ -48,6 +48,27 @@ struct SimulateCommand {
             }
         }
         return 0
+    }
+
+    /// In wall-clock mode the background runner steps aside while `simulate` runs (so the two
+    /// never race), and the steps it took since the last `simulate` are printed first: the
+    /// timeline is the same whether work ran in the background or here.
+    static func simulate(_ engine: Engine, _ options: SimulationOptions) throws -> [TimelineEntry] {
+        guard try engine.store.read().clock.mode == .wall else { return try engine.simulate(options).timeline }
+        let runner = BackgroundRunner(engine: engine)
+        BackgroundRunner.requestYield(runner.paths)
+        defer {
+            runner.release()
+            BackgroundRunner.clearYield(runner.paths)
+        }
+        runner.acquireBlocking()
+        let shown = try engine.store.read().historyShownBytes ?? 0
+        let history = History.read(runner.paths.history, from: shown)
+        let own = try engine.simulate(options).timeline
+        if history.end != shown { try engine.store.update { $0.historyShownBytes = history.end } }
+        guard !history.entries.isEmpty else { return own }
+        return (history.entries + own).enumerated()
+            .sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
     }
 
     /// `--for` / `--until`, or nil for "until idle".

@@ -41,6 +41,15 @@ struct StateCommand {
             }
             let seed = settings.seed ?? UInt64.random(in: 1...UInt64.max)
             let store = StateStore(path: settings.statePath, initialClock: clock, seed: seed)
+            // A background runner of the old state stops first (it never writes into the new one).
+            let runner = BackgroundRunner(engine: Engine(settings: settings))
+            BackgroundRunner.requestYield(runner.paths)
+            runner.acquireBlocking()
+            defer {
+                try? FileManager.default.removeItem(atPath: runner.paths.history)
+                runner.release()
+                BackgroundRunner.clearYield(runner.paths)
+            }
             do {
                 // A corrupt file is replaced only by an explicit reset, and only after it was named.
                 try store.replace(with: State(clock: clock, seed: seed))

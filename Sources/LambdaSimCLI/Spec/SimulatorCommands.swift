@@ -73,5 +73,9 @@ enum SimulatorCommands {
             abstract: "Print completion candidates from the state file (function names, queue URLs).",
             options: [],
             positionals: [PositionalSpec(name: "kind", help: "function | queue")]),
+        CommandSpec(
+            service: .simulator, name: "__background",
+            abstract: "Run the service's due work in the background until none is left (started by lambda-sim itself).",
+            options: []),
     ]
 }
