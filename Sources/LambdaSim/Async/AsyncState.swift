@@ -92,15 +92,4 @@ extension Engine {
         }
     }
 
-    /// Runs the work that has come due since the last command (wall-clock mode only).
-    /// Every command calls this before it reads or changes service state.
-    ///
-    /// Cheap when there is nothing to do: one unlocked read of the (small) state file. When
-    /// another process holds the queue, this returns at once instead of waiting.
-    public func catchUp() throws {
-        let state = try store.read()
-        guard state.clock.mode == .wall else { return }
-        guard AsyncScheduler.hasDueWork(state, now: now(state)) || EventSourceRunner.hasMappings(state) else { return }
-        _ = try simulate(SimulationOptions(horizon: .now, collectTimeline: false, waitForOtherRuns: false))
-    }
 }

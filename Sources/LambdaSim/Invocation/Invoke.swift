@@ -30,6 +30,9 @@ public struct InvokeResponse: Sendable {
     public var logResult: String?
     public var executedVersion: String?
     public var payload: [UInt8]
+    /// The invocation's request id (the START line's; for Event, the queued event's), which
+    /// AWS answers as `x-amzn-RequestId`.
+    public var requestId: String? = nil
 
     /// The summary the CLI prints, in model order.
     public var summary: JSON {
@@ -108,9 +111,9 @@ extension Engine {
         case "DryRun":
             return InvokeResponse(statusCode: 204, payload: [])
         case "Event":
-            try enqueue(functionKey: found.key, qualifier: found.qualifier ?? "$LATEST",
-                        executedVersion: found.version.version, payload: payload, source: "invoke")
-            return InvokeResponse(statusCode: 202, payload: [])
+            let id = try enqueue(functionKey: found.key, qualifier: found.qualifier ?? "$LATEST",
+                                 executedVersion: found.version.version, payload: payload, source: "invoke")
+            return InvokeResponse(statusCode: 202, payload: [], requestId: id)
         default:
             if found.record.reservedConcurrency == 0 {
                 throw ServiceError("TooManyRequestsException", "Rate Exceeded.", status: 429)
@@ -133,7 +136,8 @@ extension Engine {
             let record = runInvocation(function: version, requestId: requestId, payload: payload,
                                        invokedArn: invokedArn, clientContext: clientContext, startMs: startMs,
                                        attempt: 1, streamHex: streamHex)
-            var response = InvokeResponse(statusCode: 200, executedVersion: version.version, payload: record.output.payload)
+            var response = InvokeResponse(statusCode: 200, executedVersion: version.version, payload: record.output.payload,
+                                          requestId: requestId)
             if record.output.isError { response.functionError = "Unhandled" }
             if logType == "Tail" {
                 let bytes = Array(record.logText.utf8)
@@ -206,7 +210,8 @@ extension Engine {
     }
 
     /// Puts an accepted `Event` invocation in the async queue, to be attempted by the scheduler.
-    public func enqueue(functionKey: String, qualifier: String, executedVersion: String, payload: [UInt8], source: String) throws {
+    @discardableResult
+    public func enqueue(functionKey: String, qualifier: String, executedVersion: String, payload: [UInt8], source: String) throws -> String {
         try store.update { state in
             self.enqueue(&state, functionKey: functionKey, qualifier: qualifier, executedVersion: executedVersion,
                          payload: payload, source: source)

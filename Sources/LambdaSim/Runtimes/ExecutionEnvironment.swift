@@ -64,6 +64,8 @@ public final class ExecutionEnvironmentPool: @unchecked Sendable {
     private var idle: [String: [any ExecutionEnvironment]] = [:]
     /// When each idle environment was last returned (monotonic ns), for `shutdownIdle`.
     private var idleSince: [ObjectIdentifier: UInt64] = [:]
+    /// The code each environment started from (`--code-path` functions only).
+    private var fingerprints: [ObjectIdentifier: CodeFingerprint] = [:]
     private let lock = Mutex()
 
     init(settings: EngineSettings) { self.settings = settings }
@@ -75,13 +77,25 @@ public final class ExecutionEnvironmentPool: @unchecked Sendable {
     /// Runs `input` on an idle warm environment of its function, or a new one (a cold start).
     func run(_ input: InvocationInput) -> InvocationOutput {
         let key = Self.key(input.function)
-        let warm: (any ExecutionEnvironment)? = lock.withLock {
+        var warm: (any ExecutionEnvironment)? = lock.withLock {
             guard let environment = idle[key]?.popLast() else { return nil }
             idleSince[ObjectIdentifier(environment)] = nil
             return environment
         }
+        // `--code-path` code is used in place: an environment warmed before an edit is replaced,
+        // so the edit takes effect at the next invoke (long-lived engines: serve, the runner).
+        let fingerprint = CodeFingerprint.of(input.function)
+        if let environment = warm, let fingerprint,
+            lock.withLock({ fingerprints[ObjectIdentifier(environment)] }) != fingerprint
+        {
+            _ = lock.withLock { fingerprints.removeValue(forKey: ObjectIdentifier(environment)) }
+            environment.shutdown()
+            warm = nil
+        }
         let environment = warm ?? makeEnvironment(for: input.function)
+        if warm == nil, let fingerprint { lock.withLock { fingerprints[ObjectIdentifier(environment)] = fingerprint } }
         let output = environment.invoke(input)
+        if !environment.isReusable { _ = lock.withLock { fingerprints.removeValue(forKey: ObjectIdentifier(environment)) } }
         if environment.isReusable {
             lock.withLock {
                 idle[key, default: []].append(environment)
@@ -166,3 +180,45 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// What `--code-path` code looks like on disk: every file's path, size, modification time and
+/// inode under the code directory (or of the single file), hashed together. A warm environment
+/// whose fingerprint no longer matches is replaced.
+struct CodeFingerprint: Equatable, Sendable {
+    var hash: UInt64
+    var files: Int
+
+    /// nil for builtin functions and zip-deployed code (which cannot change in place).
+    static func of(_ function: FunctionVersion) -> CodeFingerprint? {
+        guard let code = function.code, !code.fromZip, function.runtime != RuntimeName.builtin else { return nil }
+        var fingerprint = CodeFingerprint(hash: 0xcbf2_9ce4_8422_2325, files: 0)
+        fingerprint.add(path: code.path, depth: 0)
+        return fingerprint
+    }
+
+    private mutating func mix(_ value: UInt64) {
+        hash ^= value
+        hash &*= 0x100_0000_01b3
+    }
+
+    private mutating func add(path: String, depth: Int) {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        files += 1
+        for byte in path.utf8 { mix(UInt64(byte)) }
+        mix(UInt64(bitPattern: Int64(st.st_size)))
+        mix(UInt64(bitPattern: Int64(st.st_mtim.tv_sec)) &* 1_000_000_000 &+ UInt64(bitPattern: Int64(st.st_mtim.tv_nsec)))
+        mix(UInt64(st.st_ino))
+        guard (st.st_mode & S_IFMT) == S_IFDIR, depth < 32, files < 100_000, let dir = opendir(path) else { return }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." || name == "__pycache__" { continue }
+            names.append(name)
+        }
+        for name in names.sorted() { add(path: path + "/" + name, depth: depth + 1) }
+    }
+}

@@ -145,21 +145,28 @@ public final class APIServer: @unchecked Sendable {
         }
     }
 
-    /// Runs due asynchronous work about once a second (wall-clock states only; cheap otherwise),
-    /// and every half minute stops warm environments idle for 10 minutes or left behind by a
-    /// code or configuration change.
+    /// The background runner of this state (docs/background.md), on this thread for as long as
+    /// `serve` runs: due async work, poll batches and deliveries run here, never in front of a
+    /// request. A runner process started earlier by a command steps aside first.
     private func backgroundLoop() {
-        var ticks = 0
-        while !isStopped {
-            sleep(1)
-            if isStopped { return }
-            let engine = engines.engine(region: engines.defaultRegion)
-            try? engines.catchUp(engine)
-            ticks += 1
-            if ticks % 30 == 0, let state = try? engine.store.read() {
+        let engine = engines.engine(region: engines.defaultRegion)
+        let runner = BackgroundRunner(engine: engine)
+        BackgroundRunner.requestYield(runner.paths)
+        runner.acquireBlocking()
+        BackgroundRunner.clearYield(runner.paths)
+        defer { runner.release() }
+        let path = engine.store.path
+        var lastPrune = WallClock.monotonicNs()
+        runner.loop(persistent: true, shouldStop: { [self] in isStopped }, wake: { [self] in
+            // Every half minute: stop warm environments idle for 10 minutes or left behind by a
+            // code or configuration change.
+            if WallClock.monotonicNs() &- lastPrune > 30_000_000_000, let state = try? engine.store.read() {
+                lastPrune = WallClock.monotonicNs()
                 engines.pruneEnvironments(idleNs: Self.environmentIdleNs, current: ExecutionEnvironmentPool.currentKeys(state))
             }
-        }
+            // A request of this process wrote the state.
+            return BackgroundLauncher.takeWrite(path: path)
+        })
     }
 
     /// How long a warm execution environment stays without an invocation.
@@ -232,7 +239,9 @@ public final class APIServer: @unchecked Sendable {
         let region = ServeRequest.region(fromAuthorization: http.header("authorization")) ?? engines.defaultRegion
         var request = ServeRequest(http: http, region: region, requestId: seeded.uuid(), peerAddress: peer, serverPort: port)
         var response = dispatch(&request)
-        response.headers.append(("x-amzn-RequestId", request.requestId))
+        if !response.headers.contains(where: { $0.0 == "x-amzn-RequestId" }) {
+            response.headers.append(("x-amzn-RequestId", request.requestId))
+        }
         return response
     }
 
@@ -291,12 +300,11 @@ public final class APIServer: @unchecked Sendable {
     }
 }
 
-/// One `Engine` per region, shared by every request, and the one-at-a-time guard for catch-up.
+/// One `Engine` per region, shared by every request and the background runner.
 final class EngineRegistry: @unchecked Sendable {
     let base: EngineSettings
     private var engines: [String: Engine] = [:]
     private let lock = Mutex()
-    private var catchingUp = false
 
     init(settings: EngineSettings) { base = settings }
 
@@ -311,19 +319,6 @@ final class EngineRegistry: @unchecked Sendable {
             engines[region] = engine
             return engine
         }
-    }
-
-    /// Runs due asynchronous work unless another thread of this process already is (as another
-    /// process would, it then goes on without waiting).
-    func catchUp(_ engine: Engine) throws {
-        let mine = lock.withLock { () -> Bool in
-            if catchingUp { return false }
-            catchingUp = true
-            return true
-        }
-        guard mine else { return }
-        defer { lock.withLock { catchingUp = false } }
-        try engine.catchUp()
     }
 
     func shutdown() {

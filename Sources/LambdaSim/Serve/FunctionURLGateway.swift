@@ -51,7 +51,6 @@ enum FunctionURLGateway {
         let lookup = engines.engine(region: engines.defaultRegion)
         let target: FunctionURLTarget
         do {
-            try engines.catchUp(lookup)
             guard let found = try lookup.functionURL(id: route.urlId) else { return forbidden() }
             target = found
         } catch {

@@ -46,7 +46,6 @@ enum JSONProtocolAPI {
                 }
                 params = object
             }
-            try engines.catchUp(engine)
             let result = try engine.perform(operation, params)
             let body: JSON = result.objectValue == nil ? .object(JSONObject()) : result
             return ServeResponse.json(200, body, contentType: service.contentType, operation: operation)

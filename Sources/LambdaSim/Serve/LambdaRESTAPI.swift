@@ -93,7 +93,6 @@ enum LambdaRESTAPI {
         }
         let engine = engines.engine(region: request.region)
         do {
-            try engines.catchUp(engine)
             switch route.operation {
             case "Invoke": return try invoke(request, route: route, labels: labels, query: query, engine: engine)
             case "InvokeAsync": return try invokeAsync(request, route: route, labels: labels, engine: engine)
@@ -208,6 +207,8 @@ enum LambdaRESTAPI {
         if let error = response.functionError { headers.append(("X-Amz-Function-Error", error)) }
         if let log = response.logResult { headers.append(("X-Amz-Log-Result", log)) }
         if let version = response.executedVersion { headers.append(("X-Amz-Executed-Version", version)) }
+        // As on AWS, the response's request id is the invocation's (the START line's).
+        if let id = response.requestId { headers.append(("x-amzn-RequestId", id)) }
         return ServeResponse(status: response.statusCode, headers: headers, body: response.payload, operation: route.operation)
     }
 

@@ -55,7 +55,6 @@ enum SNSQueryAPI {
         if let input = entry[0], case let .object(object)? = decode(input, prefix: "", values: values) { params = object }
         let engine = engines.engine(region: request.region)
         do {
-            try engines.catchUp(engine)
             let result = try engine.perform(action, params)
             var xml = "<?xml version=\"1.0\"?>\n<\(action)Response xmlns=\"\(ServeModel.snsXMLNamespace)\">"
             if let output = entry[1], let wrapper = entry[2] {
