@@ -24,7 +24,7 @@ _lambda_sim() {
             lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 $globals" -- "$cur")) ;;
             sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue $globals" -- "$cur")) ;;
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
-            kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams $globals" -- "$cur")) ;;
+            kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
             dynamodb) COMPREPLY=($(compgen -W "create-table describe-table list-tables put-item update-item delete-item get-item scan $globals" -- "$cur")) ;;
             events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses $globals" -- "$cur")) ;;
             s3) COMPREPLY=($(compgen -W "mb $globals" -- "$cur")) ;;
@@ -90,6 +90,8 @@ _lambda_sim() {
         "kinesis put-records") opts="--records --stream-name --stream-arn --stream-id" ;;
         "kinesis describe-stream") opts="--stream-name --limit --exclusive-start-shard-id --stream-arn --stream-id" ;;
         "kinesis list-streams") opts="--limit --exclusive-start-stream-name --next-token" ;;
+        "kinesis increase-stream-retention-period") opts="--stream-name --retention-period-hours --stream-arn --stream-id" ;;
+        "kinesis decrease-stream-retention-period") opts="--stream-name --retention-period-hours --stream-arn --stream-id" ;;
         "dynamodb create-table") opts="--attribute-definitions --table-name --key-schema --local-secondary-indexes --global-secondary-indexes --billing-mode --provisioned-throughput --stream-specification --sse-specification --tags --table-class --deletion-protection-enabled --no-deletion-protection-enabled --warm-throughput --resource-policy --on-demand-throughput --global-table-source-arn --global-table-settings-replication-mode" ;;
         "dynamodb describe-table") opts="--table-name" ;;
         "dynamodb list-tables") opts="--exclusive-start-table-name --limit" ;;
@@ -101,7 +103,7 @@ _lambda_sim() {
         "events create-event-bus") opts="--name --event-source-name --description --kms-key-identifier --dead-letter-config --log-config --tags" ;;
         "events put-events") opts="--entries --endpoint-id" ;;
         "events list-event-buses") opts="--name-prefix --next-token --limit" ;;
-        "lambda simulate") opts="--for --until --explain --no-explain --format --seed --scenario" ;;
+        "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --seed --scenario" ;;
         "lambda logs") opts="--function-name --since --follow --no-follow" ;;
         "lambda state") opts="--clock --start" ;;
         "lambda generate-event") opts="" ;;

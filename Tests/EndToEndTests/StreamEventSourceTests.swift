@@ -370,4 +370,39 @@ final class StreamEventSourceTests: XCTestCase {
         XCTAssertEqual(steps(second, "destination").count, 1)
         XCTAssertEqual(steps(try simulate(s), "invoke").count, 0)
     }
+
+    // MaximumRetryAttempts -1 (the default) retries a failing batch until its record expires
+    // from the stream (RetentionPeriodHours, 24 by default): simulate stops there with an
+    // `expire` line instead of running forever; a longer retention keeps it going longer.
+    func testInfiniteRetriesStopWhenTheRecordExpires() throws {
+        let s = try sandbox()
+        try kinesisSetup(s, handler: "fail", data: ["a1"])
+        try mapping(s)
+        let r = try s.run(["simulate", "--format", "json"])
+        XCTAssertEqual(r.exitCode, 0, r.stderrText)
+        XCTAssertEqual(r.stderrText, "")
+        let timeline = try r.stdoutText.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        let expired = steps(timeline, "expire")
+        XCTAssertEqual(expired.count, 1)
+        XCTAssertEqual(expired.first?["condition"]?.stringValue, "RecordExpired")
+        XCTAssertEqual(expired.first?["records"]?.intValue, 1)
+        XCTAssertTrue(expired.first?["reason"]?.stringValue?.contains("RetentionPeriodHours 24") ?? false)
+        // The last try is the last one before the record is 24 h old; the expiry comes at the next one.
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let start = try XCTUnwrap(iso.date(from: "2026-01-01T00:00:00.000Z")).timeIntervalSince1970
+        let expiredAt = try XCTUnwrap(expired.first?["time"]?.stringValue.flatMap { iso.date(from: $0) }).timeIntervalSince1970
+        XCTAssertGreaterThanOrEqual(expiredAt - start, 24 * 3600)
+        XCTAssertLessThan(expiredAt - start, 24 * 3600 + 61)
+        XCTAssertGreaterThan(steps(timeline, "invoke").count, 1000)
+        XCTAssertEqual(steps(try simulate(s), "invoke").count, 0, "nothing is left")
+
+        // The horizon: a 48-hour retention and a 6-hour horizon stop the run with a message.
+        try s.setup("kinesis", "increase-stream-retention-period", "--stream-name", "s1", "--retention-period-hours", "48")
+        try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", "a2", "--partition-key", "k")
+        let capped = try s.run(["simulate", "--format", "json", "--horizon", "6h"])
+        XCTAssertEqual(capped.exitCode, 0)
+        XCTAssertTrue(capped.stderrText.hasPrefix("lambda-sim simulate: stopped at the horizon (6h of simulated time"), capped.stderrText)
+        XCTAssertFalse(capped.stdoutText.contains(#""event":"expire""#))
+    }
 }

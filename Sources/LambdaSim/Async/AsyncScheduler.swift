@@ -27,6 +27,9 @@ public struct SimulationOptions: Sendable {
     public var collectTimeline: Bool
     /// When another process holds the queue: wait for it (`simulate`) or return at once (catch-up).
     public var waitForOtherRuns: Bool
+    /// `.idle` runs stop here (ms after the start) even if work is left, so a scenario that
+    /// retries forever cannot spin forever; the result's `nextWakeMs` then says what is left.
+    public var idleCapMs: Int64?
 
     public init(horizon: Horizon, seed: UInt64? = nil, collectTimeline: Bool = true, waitForOtherRuns: Bool = true) {
         self.horizon = horizon
@@ -192,7 +195,7 @@ final class AsyncScheduler {
         let now = state.clock.now(wall: wall)
         if let lease = state.asyncState?.lease, !lease.isVoid(wallNow: wall) { return .busy }
         switch options.horizon {
-        case .idle: horizon = .max
+        case .idle: horizon = options.idleCapMs.map { now + max(0, $0) } ?? .max
         case .now: horizon = now
         case let .duration(ms): horizon = now + max(0, ms)
         case let .until(t): horizon = max(t, now)
@@ -201,12 +204,12 @@ final class AsyncScheduler {
         var info = state.asyncState ?? AsyncState()
         let filePending = info.pending ?? 0
         if state.asyncQueue.isEmpty, filePending == 0 {
-            if horizon != .max, horizon > now { state.clock.advance(to: horizon, wall: wall) }
+            if options.horizon != .idle, horizon != .max, horizon > now { state.clock.advance(to: horizon, wall: wall) }
             if info.lease != nil {
                 info.lease = nil
                 state.asyncState = info
             }
-            return .nothing(now, horizon == .max ? now : horizon)
+            return .nothing(now, options.horizon == .idle || horizon == .max ? now : horizon)
         }
         if info.storeId == nil { info.storeId = state.rng.hex32() }
         storeId = info.storeId ?? ""

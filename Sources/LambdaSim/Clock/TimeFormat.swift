@@ -118,6 +118,14 @@ public enum TimeFormat {
         return era * 146097 + doe - 719468
     }
 
+    /// Milliseconds as the largest whole unit `parseDuration` reads (`30d`, `6h`, `90s`, `250ms`).
+    public static func durationText(_ ms: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] where ms % size == 0 && ms != 0 {
+            return "\(ms / size)\(unit)"
+        }
+        return "\(ms)ms"
+    }
+
     /// `90s`, `5m`, `6h`, `1d`, `250ms`, or a bare number of seconds → milliseconds.
     public static func parseDuration(_ text: String) -> Int64? {
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]

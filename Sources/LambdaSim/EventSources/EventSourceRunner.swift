@@ -98,7 +98,7 @@ final class EventSourceRunner {
         let startMs = engine.now(first)
         let horizon: SimInstant
         switch options.horizon {
-        case .idle: horizon = .max
+        case .idle: horizon = options.idleCapMs.map { startMs + max(0, $0) } ?? .max
         case .now: horizon = startMs
         case let .duration(ms): horizon = startMs + max(0, ms)
         case let .until(t): horizon = max(t, startMs)
@@ -212,10 +212,15 @@ final class EventSourceRunner {
                 continue
             case let .async(until):
                 // Async work comes first: run the async queue up to the next poller step (or to the end).
-                let asyncOptions = SimulationOptions(
+                var asyncOptions = SimulationOptions(
                     horizon: options.horizon == .now ? .now : (until == .max ? .idle : .until(until)),
                     seed: seeded ? rng.next() : options.seed, collectTimeline: options.collectTimeline,
                     waitForOtherRuns: options.waitForOtherRuns)
+                // `.until` moves the clock to its end; a capped idle run must not pass its last step.
+                if options.horizon == .idle, until == horizon, horizon != .max {
+                    asyncOptions.horizon = .idle
+                    asyncOptions.idleCapMs = horizon - t
+                }
                 let result = try AsyncScheduler(engine: engine, options: asyncOptions).run()
                 timeline += result.timeline
                 asyncAttempts += result.attempts

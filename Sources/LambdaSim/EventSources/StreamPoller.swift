@@ -116,20 +116,28 @@ final class StreamPoller {
     }
 
     /// The shards and records of a mapping's source, or nil when the source is gone.
-    func source(_ state: State, arn: String) -> (shards: [String], entries: [StreamEntry], region: String)? {
+    /// A DynamoDB stream keeps its records for 24 hours.
+    static let dynamoRetentionMs: Int64 = 24 * 3_600_000
+
+    func source(_ state: State, arn: String) -> (shards: [String], entries: [StreamEntry], region: String, retentionMs: Int64)? {
         guard let parsed = ResourceArn(arn) else { return nil }
         let resources = state.streamResources
         if parsed.service == "kinesis", parsed.resource.hasPrefix("stream/") {
             guard let stream = resources.kinesis[parsed.region + "/" + String(parsed.resource.dropFirst("stream/".count))] else { return nil }
             return ((0..<stream.shardCount).map(KinesisStream.shardId),
-                    logs.entries(engine.kinesisLogPath(region: stream.region, name: stream.name)), stream.region)
+                    logs.entries(engine.kinesisLogPath(region: stream.region, name: stream.name)), stream.region, stream.retentionMs)
         }
         if parsed.service == "dynamodb", parsed.resource.hasPrefix("table/") {
             let name = String(parsed.resource.dropFirst("table/".count).prefix { $0 != "/" })
             guard let table = resources.tables[parsed.region + "/" + name], table.streamArn == arn else { return nil }
-            return ([DynamoTable.shardId], logs.entries(engine.dynamoStreamPath(table)), table.region)
+            return ([DynamoTable.shardId], logs.entries(engine.dynamoStreamPath(table)), table.region, Self.dynamoRetentionMs)
         }
         return nil
+    }
+
+    /// The retention sentence of `expire` lines.
+    static func retentionText(_ kind: EventSourceMapping.Kind, _ ms: Int64) -> String {
+        kind == .kinesis ? "the stream's retention period (RetentionPeriodHours \(ms / 3_600_000))" : "the DynamoDB stream's 24-hour retention"
     }
 
     /// The record counter a new mapping starts after (LATEST: everything already there is skipped).
@@ -274,6 +282,21 @@ final class StreamPoller {
                                 entry.shardId == shard && entry.counter > done && (atTimestamp.map { entry.arrivalMs >= $0 } ?? true)
                                     && (factor == 1 || Self.lane(entry, kind: mapping.kind, factor: factor) == lane)
                             }
+                            // Records past the source's retention are gone: the poller skips them.
+                            if let firstLive = available.firstIndex(where: { t - $0.arrivalMs < source.retentionMs }) ?? (available.isEmpty ? nil : available.count),
+                                firstLive > 0
+                            {
+                                let expired = available[..<firstLive]
+                                let lastExpired = expired[expired.index(before: expired.endIndex)]
+                                available.removeFirst(firstLive)
+                                w.laneDone = max(w.laneDone ?? 0, lastExpired.counter)
+                                advance(&state, mapping: mapping, shard: shard, factor: factor, lane: lane, laneDone: lastExpired.counter,
+                                        to: lastExpired.counter)
+                                emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
+                                                   records: expired.count,
+                                                   why: .eventSource(reason: "The record\(expired.count == 1 ? " is" : "s are") older than \(Self.retentionText(mapping.kind, source.retentionMs)): \(expired.count == 1 ? "it has" : "they have") expired from the stream, so the poller can no longer read \(expired.count == 1 ? "it" : "them") and moves on.",
+                                                                     detail: "\(expired.count) record\(expired.count == 1 ? "" : "s") expired from \(shard)")))
+                            }
                             var window: TumblingWindow?
                             if tumblingMs > 0 {
                                 // Tumbling windows: only the open window's records go together; when the window
@@ -344,7 +367,29 @@ final class StreamPoller {
                                                       : "No batching window (MaximumBatchingWindowInSeconds 0): Lambda invokes the function as soon as a read returns records."),
                                                                  detail: "\(kept.count) record\(kept.count == 1 ? "" : "s") from \(shard)")))
                         }
-                        guard let segment = w.queue.first else { break }
+                        guard var segment = w.queue.first else { break }
+                        if let firstLive = segment.entries.firstIndex(where: { t - $0.arrivalMs < source.retentionMs }) ?? (segment.entries.isEmpty ? nil : segment.entries.count),
+                            firstLive > 0
+                        {
+                            // A batch retried past its records' retention (MaximumRetryAttempts and
+                            // MaximumRecordAgeInSeconds -1): the expired records are gone, and Lambda moves on.
+                            let expired = segment.entries[..<firstLive]
+                            let lastExpired = expired[expired.index(before: expired.endIndex)]
+                            emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,
+                                               condition: "RecordExpired", records: expired.count,
+                                               why: .eventSource(reason: "The failing batch's record\(expired.count == 1 ? " is" : "s are") older than \(Self.retentionText(mapping.kind, source.retentionMs)): with MaximumRetryAttempts \(config["MaximumRetryAttempts"]?.intValue ?? -1) Lambda retried until the record\(expired.count == 1 ? "" : "s") expired from the stream; it stops retrying them and moves on.",
+                                                                 detail: "\(expired.count) record\(expired.count == 1 ? "" : "s") expired from \(shard) after \(w.attempts) tr\(w.attempts == 1 ? "y" : "ies")")))
+                            segment.entries.removeFirst(firstLive)
+                            let through = segment.entries.isEmpty ? segment.lastCounter : lastExpired.counter
+                            w.laneDone = max(w.laneDone ?? 0, through)
+                            advance(&state, mapping: mapping, shard: shard, factor: factor, lane: lane, laneDone: through, to: through)
+                            if segment.entries.isEmpty {
+                                w.queue.removeFirst()
+                                w.attempts = 0
+                                continue
+                            }
+                            w.queue[0] = segment
+                        }
                         let oldest = segment.entries.first
                         if maxAge >= 0, let oldest, t - oldest.arrivalMs > Int64(maxAge) * 1000 {
                             emit(TimelineEntry(timeMs: t, event: .expire, function: display, requestId: "", source: mapping.uuid,

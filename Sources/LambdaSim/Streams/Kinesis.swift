@@ -12,6 +12,10 @@ public struct KinesisStream: Codable, Sendable {
     public var createdMs: SimInstant
     /// Records put so far (the last record's counter).
     public var recordCount: Int64
+    /// How long records stay readable (24 h unless changed with increase- / decrease-stream-retention-period).
+    public var retentionPeriodHours: Int?
+
+    var retentionMs: Int64 { Int64(retentionPeriodHours ?? 24) * 3_600_000 }
 
     public var arn: String { KinesisStream.arn(region: region, name: name) }
 
@@ -73,6 +77,37 @@ extension Engine {
         return stream
     }
 
+    /// `IncreaseStreamRetentionPeriod` / `DecreaseStreamRetentionPeriod`: 24 to 8,760 hours; the
+    /// same value is accepted and changes nothing, as on AWS.
+    func kinesisChangeRetention(_ p: JSONObject, increase: Bool) throws -> JSON {
+        let hours = p.integer("RetentionPeriodHours") ?? 0
+        try store.update { state in
+            let stream = try self.kinesisStream(state, p)
+            let current = stream.retentionPeriodHours ?? 24
+            if increase {
+                if hours > 8760 {
+                    throw ServiceError("InvalidArgumentException",
+                                       "Maximum allowed retention period is 8760 hours. Requested retention period (\(hours) hours) is too long.", status: 400)
+                }
+                if hours < current {
+                    throw ServiceError("InvalidArgumentException",
+                                       "Requested retention period (\(hours) hours) for stream \(stream.name) can not be shorter than existing retention period (\(current) hours). Use DecreaseRetentionPeriod API.", status: 400)
+                }
+            } else {
+                if hours < 24 {
+                    throw ServiceError("InvalidArgumentException",
+                                       "Minimum allowed retention period is 24 hours. Requested retention period (\(hours) hours) is too short.", status: 400)
+                }
+                if hours > current {
+                    throw ServiceError("InvalidArgumentException",
+                                       "Requested retention period (\(hours) hours) for stream \(stream.name) can not be longer than existing retention period (\(current) hours). Use IncreaseRetentionPeriod API.", status: 400)
+                }
+            }
+            state.streamResources.kinesis[stream.region + "/" + stream.name]?.retentionPeriodHours = hours == 24 ? nil : hours
+        }
+        return .object(JSONObject())
+    }
+
     func kinesisCreateStream(_ p: JSONObject) throws -> JSON {
         let name = p.string("StreamName") ?? ""
         guard !name.isEmpty, name.count <= 128,
@@ -125,7 +160,7 @@ extension Engine {
             ("StreamModeDetails", .object(JSONObject([("StreamMode", .string(stream.mode))]))),
             ("Shards", .array(shards)),
             ("HasMoreShards", false),
-            ("RetentionPeriodHours", 24),
+            ("RetentionPeriodHours", .int(stream.retentionPeriodHours ?? 24)),
             ("StreamCreationTimestamp", .double(TimeFormat.epochSeconds(stream.createdMs))),
             ("EnhancedMonitoring", .array([.object(JSONObject([("ShardLevelMetrics", .array([]))]))])),
             ("EncryptionType", "NONE"),

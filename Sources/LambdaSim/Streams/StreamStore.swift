@@ -163,6 +163,8 @@ extension Engine {
         case "PutRecords": return try kinesisPutRecords(params)
         case "DescribeStream": return try kinesisDescribeStream(params)
         case "ListStreams": return try kinesisListStreams(params)
+        case "IncreaseStreamRetentionPeriod": return try kinesisChangeRetention(params, increase: true)
+        case "DecreaseStreamRetentionPeriod": return try kinesisChangeRetention(params, increase: false)
         case "CreateTable": return try dynamoCreateTable(params)
         case "DescribeTable": return try dynamoDescribeTable(params)
         case "ListTables": return try dynamoListTables(params)

@@ -31,7 +31,15 @@ struct SimulateCommand {
                         throw CLIError.parameter("Error parsing parameter '--until': \(TimeFormat.iso(t)) is before the simulated time now (\(TimeFormat.iso(now)))")
                     }
                 }
-                timeline = try Self.simulate(engine, SimulationOptions(horizon: horizon ?? .idle, seed: seed))
+                var options = SimulationOptions(horizon: horizon ?? .idle, seed: seed)
+                if horizon == nil { options.idleCapMs = try Self.idleCap(parsed) }
+                let (steps, result) = try Self.simulate(engine, options)
+                timeline = steps
+                if horizon == nil, let next = result.nextWakeMs, let cap = options.idleCapMs {
+                    // The run stopped at the horizon with work still due: say so (stdout stays the timeline).
+                    let text = "lambda-sim simulate: stopped at the horizon (\(TimeFormat.durationText(cap)) of simulated time, at \(TimeFormat.iso(result.endMs))) with work still queued (next at \(TimeFormat.iso(next))); run simulate again to go on, or set --horizon.\n"
+                    context.streams.stderr(Array(text.utf8))
+                }
             }
         } catch let error as StateFileError {
             throw CLIError.stateFile(error)
@@ -53,8 +61,11 @@ struct SimulateCommand {
     /// In wall-clock mode the background runner steps aside while `simulate` runs (so the two
     /// never race), and the steps it took since the last `simulate` are printed first: the
     /// timeline is the same whether work ran in the background or here.
-    static func simulate(_ engine: Engine, _ options: SimulationOptions) throws -> [TimelineEntry] {
-        guard try engine.store.read().clock.mode == .wall else { return try engine.simulate(options).timeline }
+    static func simulate(_ engine: Engine, _ options: SimulationOptions) throws -> ([TimelineEntry], SimulationResult) {
+        guard try engine.store.read().clock.mode == .wall else {
+            let result = try engine.simulate(options)
+            return (result.timeline, result)
+        }
         let runner = BackgroundRunner(engine: engine)
         BackgroundRunner.requestYield(runner.paths)
         defer {
@@ -64,11 +75,24 @@ struct SimulateCommand {
         runner.acquireBlocking()
         let shown = try engine.store.read().historyShownBytes ?? 0
         let history = History.read(runner.paths.history, from: shown)
-        let own = try engine.simulate(options).timeline
+        let result = try engine.simulate(options)
+        let own = result.timeline
         if history.end != shown { try engine.store.update { $0.historyShownBytes = history.end } }
-        guard !history.entries.isEmpty else { return own }
-        return (history.entries + own).enumerated()
+        guard !history.entries.isEmpty else { return (own, result) }
+        let merged = (history.entries + own).enumerated()
             .sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
+        return (merged, result)
+    }
+
+    /// The default horizon of a run without --for/--until: 30 days of simulated time.
+    static let defaultIdleCapMs: Int64 = 30 * 86_400_000
+
+    static func idleCap(_ parsed: ParsedArguments) throws -> Int64 {
+        guard let text = parsed.value("horizon") else { return defaultIdleCapMs }
+        guard let ms = TimeFormat.parseDuration(text), ms > 0 else {
+            throw CLIError.parameter("Error parsing parameter '--horizon': not a positive duration (90s, 5m, 6h, 1d): \(text)")
+        }
+        return ms
     }
 
     /// `--for` / `--until`, or nil for "until idle".

@@ -59,6 +59,8 @@ enum CommandRegistry {
         (.kinesis, "put-records", []),
         (.kinesis, "describe-stream", []),
         (.kinesis, "list-streams", []),
+        (.kinesis, "increase-stream-retention-period", []),
+        (.kinesis, "decrease-stream-retention-period", []),
         (.dynamodb, "create-table", []),
         (.dynamodb, "describe-table", []),
         (.dynamodb, "list-tables", []),

@@ -8,6 +8,8 @@ enum SimulatorCommands {
             options: [
                 OptionSpec(name: "for", value: .string, help: "Advance at most this long (90s, 5m, 6h, 1d)."),
                 OptionSpec(name: "until", value: .string, help: "Advance up to this ISO 8601 time."),
+                OptionSpec(name: "horizon", value: .string,
+                           help: "Without --for/--until: stop after this much simulated time even if work is left (default 30d)."),
                 OptionSpec(name: "explain", value: .flag, help: "Print the rule behind each step."),
                 OptionSpec(name: "format", value: .choice(["timeline", "json", "mermaid"]),
                            help: "How to print the steps: timeline (default), json (one object a line) or mermaid."),
