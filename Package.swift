@@ -16,7 +16,7 @@ let package = Package(
         // The engine: state, clock, functions, runtimes, async, sources. Never prints or exits.
         .target(
             name: "LambdaSim", dependencies: ["LambdaSimJSON", "LambdaSimSupport"],
-            exclude: ["Serve/Generated/generate-serve-model.py"]),
+            exclude: ["Serve/Generated/generate-serve-model.py", "Validation/Generated/generate-input-constraints.py"]),
         // The front end: specs, parser, output formats, error presenter.
         .target(
             name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON", "LambdaSimSupport"],

@@ -93,7 +93,7 @@ final class GoldenInvokeTests: XCTestCase {
         try echo("31-qualifier-latest", ["invoke", "--function-name", "my-fn", "--qualifier", "$LATEST", "out.json"])
     }
 
-    // 02-publish-version: AWS's shape (RevisionId, LoggingConfig; §14 #8) and ISO LastModified `…+0000`; CodeSize/CodeSha256 are those of our fn.zip; RevisionId normalised.
+    // 02-publish-version: AWS's shape (RevisionId, LoggingConfig; §14 #8; no `Layers` when there are none; a version of an active function is Active/Successful, as in the reference) and ISO LastModified `…+0000`; CodeSize/CodeSha256 are those of our fn.zip; RevisionId normalised.
     func test02PublishVersion() throws {
         let s = try Sandbox.reference()
         try s.createPython()

@@ -34,7 +34,7 @@ final class GoldenNeighbourTests: XCTestCase {
 
     // MARK: functions
 
-    // 01-create-function: AWS's shape instead of moto's (§14 #8): State Pending with StateReason/StateReasonCode, RevisionId (normalised), LoggingConfig, LastModified `…+0000`; CodeSize/CodeSha256 are our fn.zip's.
+    // 01-create-function: AWS's shape instead of moto's (§14 #8): State Pending with StateReason/StateReasonCode, RevisionId (normalised), LoggingConfig, LastModified `…+0000`, no `Layers` when there are none (issue 14); CodeSize/CodeSha256 are our fn.zip's.
     func test01CreateFunction() throws {
         let s = try Sandbox.reference()
         try s.assertGolden(GoldenCase("01-create-function", createFunctionArguments("my-fn")))
@@ -54,7 +54,7 @@ final class GoldenNeighbourTests: XCTestCase {
             + ["--environment", "Variables={K=v}", "--timeout", "10", "--memory-size", "256"]))
     }
 
-    // 08b (not a reference case): 08 with a two-character variable name, so AWS accepts it and prints the published version's AWS shape with Environment.
+    // 08b (not a reference case): 08 with a two-character variable name, so AWS accepts it and prints the published version's AWS shape with Environment (under the unqualified ARN, as AWS answers `--publish`).
     func test08bCreateFunctionEnvTwoCharKey() throws {
         let s = try Sandbox.reference()
         try s.assertGolden(GoldenCase("08b-create-function-env-json-two-char-key", createFunctionArguments("fn-e")
@@ -151,7 +151,7 @@ final class GoldenNeighbourTests: XCTestCase {
         try s.assertGolden(GoldenCase("75-get-event-source-mapping", ["get-event-source-mapping", "--uuid", uuid]))
     }
 
-    // 76-create-esm-unknown-function: identical to the reference.
+    // 76-create-esm-unknown-function: the reference's text, but AWS's code for a mapping to a missing function is InvalidParameterValueException (moto answers 404; issue 14).
     func test76CreateESMUnknownFunction() throws {
         let s = try withQueue()
         try s.assertGolden(GoldenCase("76-create-esm-unknown-function",

@@ -119,7 +119,13 @@ extension Engine {
     func createEventSourceMapping(_ p: JSONObject) throws -> JSON {
         let functionName = p.string("FunctionName") ?? ""
         return try store.update { state -> JSON in
-            let found = try self.resolve(state, functionName: functionName, qualifier: nil)
+            let found: (key: String, record: FunctionRecord, version: FunctionVersion, qualifier: String?)
+            do {
+                found = try self.resolve(state, functionName: functionName, qualifier: nil)
+            } catch let error as ServiceError where error.code == "ResourceNotFoundException" {
+                // AWS answers a mapping for a missing function as a bad parameter, not a 404.
+                throw ServiceError.invalidParameter(error.message)
+            }
             guard let source = p.string("EventSourceArn") else {
                 throw ServiceError.invalidParameter("Missing EventSourceArn")
             }
@@ -128,6 +134,15 @@ extension Engine {
             }
             if kind == .sqs, !self.resourceExists(state, arn: source) {
                 throw ServiceError.invalidParameter("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.")
+            }
+            if kind != .sqs, !self.streamExists(state, arn: source) {
+                throw ServiceError.invalidParameter("Stream not found: \(source)")
+            }
+            let functionArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
+            if let existing = (state.eventSourceMappings ?? [:]).values.first(where: { m in
+                m.region == self.region && m.config["EventSourceArn"]?.stringValue == source && m.config["FunctionArn"]?.stringValue == functionArn
+            }) {
+                throw ServiceError.conflict("The event source arn (\" \(source) \") and function (\" \(found.record.latest.name) \") provided mapping already exists. Please update or delete the existing mapping with UUID \(existing.uuid)")
             }
             if kind != .sqs, p.string("StartingPosition") == nil {
                 throw ServiceError.invalidParameter("1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.")
@@ -151,8 +166,7 @@ extension Engine {
             o["MaximumBatchingWindowInSeconds"] = .int(window)
             if kind != .sqs { o["ParallelizationFactor"] = .int(p.int("ParallelizationFactor") ?? 1) }
             o["EventSourceArn"] = .string(source)
-            if let filters = p["FilterCriteria"] { o["FilterCriteria"] = filters }
-            let functionArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
+            if let filters = Self.nonEmptyFilterCriteria(p["FilterCriteria"]) { o["FilterCriteria"] = filters }
             o["FunctionArn"] = .string(functionArn)
             if kind != .sqs {
                 o["LastProcessingResult"] = "No records processed"
@@ -184,6 +198,23 @@ extension Engine {
         }
     }
 
+    /// `FilterCriteria` as AWS echoes it: nil when there is no filter (`{}` or `{"Filters": []}`).
+    static func nonEmptyFilterCriteria(_ criteria: JSON?) -> JSON? {
+        guard let criteria, let filters = criteria.objectValue?["Filters"]?.arrayValue, !filters.isEmpty else { return nil }
+        return criteria
+    }
+
+    /// Whether a Kinesis stream or a DynamoDB table's current stream exists locally.
+    func streamExists(_ state: State, arn: String) -> Bool {
+        guard let parsed = ResourceArn(arn) else { return false }
+        if parsed.service == "kinesis" {
+            guard parsed.resource.hasPrefix("stream/") else { return false }
+            return state.streamResources.kinesis[parsed.region + "/" + String(parsed.resource.dropFirst("stream/".count))] != nil
+        }
+        let name = String(parsed.resource.dropFirst("table/".count).prefix { $0 != "/" })
+        return state.streamResources.tables[parsed.region + "/" + name]?.streamArn == arn
+    }
+
     func mapping(_ state: State, _ uuid: String?) throws -> EventSourceMapping {
         guard let uuid, let m = state.eventSourceMappings?[uuid], m.region == region else {
             throw ServiceError.notFound("The resource you requested does not exist.")
@@ -200,8 +231,13 @@ extension Engine {
         let state = try store.read()
         var functionFilter: (key: String, qualifier: String?)?
         if let name = p.string("FunctionName") {
-            let found = try resolve(state, functionName: name, qualifier: nil)
-            functionFilter = (found.key, found.qualifier)
+            do {
+                let found = try resolve(state, functionName: name, qualifier: nil)
+                functionFilter = (found.key, found.qualifier)
+            } catch let error as ServiceError where error.code == "ResourceNotFoundException" {
+                // A missing function has no mappings: AWS answers an empty list.
+                return .object(JSONObject([("EventSourceMappings", .array([]))]))
+            }
         }
         let source = p.string("EventSourceArn")
         let items = (state.eventSourceMappings ?? [:]).values
@@ -235,6 +271,8 @@ extension Engine {
             {
                 if let v = p[key] { o[key] = v }
             }
+            // An empty filter list removes the filters; AWS then omits FilterCriteria.
+            if p["FilterCriteria"] != nil { o["FilterCriteria"] = Self.nonEmptyFilterCriteria(p["FilterCriteria"]) }
             if let enabled = p.bool("Enabled") { m.enabled = enabled }
             m.config = .object(o)
             m.lastModifiedMs = self.now(state)

@@ -48,6 +48,13 @@ public final class Engine: @unchecked Sendable {
 
     deinit { environments.shutdown() }
 
+    /// Runs one Lambda API operation after the request validation AWS's front end performs
+    /// (the model's patterns, lengths, ranges and enums: a `ValidationException`).
+    public func performLambda(_ operation: String, _ params: JSONObject) throws -> JSON {
+        try InputConstraints.checkLambda(operation, params)
+        return try perform(operation, params)
+    }
+
     /// Runs one API operation.
     public func perform(_ operation: String, _ params: JSONObject) throws -> JSON {
         switch operation {

@@ -93,6 +93,12 @@ extension Engine {
         if let d = p.string("Description"), d.count > 256 {
             throw ServiceError.constraint(value: d, field: "description", "Member must have length less than or equal to 256")
         }
+        if let h = p.string("Handler"), let runtime, runtime != RuntimeName.builtin, runtime != RuntimeName.exec,
+            h.contains(where: \.isWhitespace)
+        {
+            // The model's pattern; builtin handlers (`fail:Type:message`) are lambda-sim's own.
+            throw ServiceError.constraint(value: h, field: "handler", "Member must satisfy regular expression pattern: [^\\s]+")
+        }
         if let h = p.string("Handler"), h.count > 128 {
             throw ServiceError.constraint(value: h, field: "handler", "Member must have length less than or equal to 128")
         }
@@ -265,6 +271,9 @@ extension Engine {
             throw ServiceError.invalidParameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
         }
         if runtime == RuntimeName.builtin, let handler { try BuiltinHandler.validate(handler) }
+        if let runtime, let refusal = RuntimeDeprecation.refusal(runtime: runtime, creating: true, now: now(try store.read())) {
+            throw refusal
+        }
         let key = State.functionKey(region: region, name: ref.name)
         // Place code before taking the lock: extraction can be slow and touches no state.
         var placed = try placeCode(p, functionName: ref.name, runtime: runtime)
@@ -313,7 +322,8 @@ extension Engine {
                 response = published
             }
             state.functions[key] = record
-            return self.configurationJSON(response, state: .creating)
+            // With --publish, AWS answers the new version's configuration under the unqualified ARN.
+            return self.configurationJSON(response, state: .creating, unqualifiedArn: true)
         }
     }
 
@@ -347,13 +357,27 @@ extension Engine {
         return extras.isEmpty ? nil : .object(extras)
     }
 
-    enum ConfigState { case creating, active, updating }
+    enum ConfigState { case creating, active, updating, listed }
 
     /// A version's `FunctionConfiguration`, in the botocore model's key order.
-    func configurationJSON(_ v: FunctionVersion, state: ConfigState = .active) -> JSON {
+    ///
+    /// `arnQualifier`: the qualifier the caller named (`$LATEST`, a version, an alias), which AWS
+    /// appends to `FunctionArn`; nil gives the unqualified ARN for `$LATEST` and the version's
+    /// ARN otherwise. A response in a transitional state (`.creating`, `.updating`) carries the
+    /// revision the function had before it settled: AWS changes `RevisionId` when it settles.
+    /// `.listed` is `ListFunctions`' subset, without the state and runtime-version members.
+    func configurationJSON(_ v: FunctionVersion, state: ConfigState = .active, arnQualifier: String? = nil,
+                           unqualifiedArn: Bool = false) -> JSON
+    {
         var o = JSONObject()
         o["FunctionName"] = .string(v.name)
-        o["FunctionArn"] = .string(v.version == "$LATEST" ? v.unqualifiedArn : v.qualifiedArn)
+        if unqualifiedArn {
+            o["FunctionArn"] = .string(v.unqualifiedArn)
+        } else if let arnQualifier {
+            o["FunctionArn"] = .string(v.unqualifiedArn + ":" + arnQualifier)
+        } else {
+            o["FunctionArn"] = .string(v.version == "$LATEST" ? v.unqualifiedArn : v.qualifiedArn)
+        }
         if let r = v.runtime { o["Runtime"] = .string(r) }
         o["Role"] = .string(v.role)
         if let h = v.handler { o["Handler"] = .string(h) }
@@ -376,10 +400,12 @@ extension Engine {
         }
         if let kms = extras?["KMSKeyArn"] { o["KMSKeyArn"] = kms }
         o["TracingConfig"] = .object(JSONObject([("Mode", .string(v.tracingMode))]))
-        o["RevisionId"] = .string(v.revisionId)
-        o["Layers"] = .array(v.layers.map { layer in
-            .object(JSONObject([("Arn", .string(layer)), ("CodeSize", .int(0))]))
-        })
+        o["RevisionId"] = .string(state == .creating || state == .updating ? Self.transitionalRevision(v.revisionId) : v.revisionId)
+        if !v.layers.isEmpty {
+            o["Layers"] = .array(v.layers.map { layer in
+                .object(JSONObject([("Arn", .string(layer)), ("CodeSize", .int(0))]))
+            })
+        }
         switch state {
         case .creating:
             o["State"] = "Pending"
@@ -393,6 +419,8 @@ extension Engine {
             o["LastUpdateStatus"] = "InProgress"
             o["LastUpdateStatusReason"] = "The function is being created."
             o["LastUpdateStatusReasonCode"] = "Creating"
+        case .listed:
+            break
         }
         if let fs = extras?["FileSystemConfigs"] { o["FileSystemConfigs"] = fs }
         o["PackageType"] = .string(v.packageType)
@@ -400,7 +428,7 @@ extension Engine {
         o["Architectures"] = .array(v.architectures.map { .string($0) })
         o["EphemeralStorage"] = .object(JSONObject([("Size", .int(v.ephemeralStorage))]))
         o["SnapStart"] = extras?["SnapStart"] ?? .object(JSONObject([("ApplyOn", "None"), ("OptimizationStatus", "Off")]))
-        if let runtime = v.runtime, RuntimeName.aws.contains(runtime) {
+        if state != .listed, let runtime = v.runtime, RuntimeName.aws.contains(runtime) {
             let hash = SHA256.hexDigest(Array(runtime.utf8))
             o["RuntimeVersionConfig"] = .object(JSONObject([
                 ("RuntimeVersionArn", .string("arn:aws:lambda:\(v.region)::runtime:\(hash)")),
@@ -418,19 +446,33 @@ extension Engine {
         return .object(o)
     }
 
+    /// The revision a function shows while it is `Pending` or `InProgress`: derived from the
+    /// settled revision (stored), so a `--revision-id` taken from a create or update response
+    /// no longer matches once the function has settled, as on AWS.
+    static func transitionalRevision(_ settled: String) -> String {
+        var hex = Array(SHA256.hexDigest(Array(("transitional:" + settled).utf8)).prefix(32))
+        hex[12] = "4"
+        hex[16] = ["8", "9", "a", "b"][Int(String(hex[16]), radix: 16).map { $0 & 3 } ?? 0]
+        let text = String(hex)
+        func part(_ from: Int, _ to: Int) -> Substring {
+            text[text.index(text.startIndex, offsetBy: from)..<text.index(text.startIndex, offsetBy: to)]
+        }
+        return "\(part(0, 8))-\(part(8, 12))-\(part(12, 16))-\(part(16, 20))-\(part(20, 32))"
+    }
+
     // MARK: - Read
 
     func getFunctionConfiguration(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
         let found = try resolve(state, functionName: p.string("FunctionName") ?? "", qualifier: p.string("Qualifier"))
-        return configurationJSON(found.version)
+        return configurationJSON(found.version, arnQualifier: found.qualifier)
     }
 
     func getFunction(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
         let found = try resolve(state, functionName: p.string("FunctionName") ?? "", qualifier: p.string("Qualifier"))
         var o = JSONObject()
-        o["Configuration"] = configurationJSON(found.version)
+        o["Configuration"] = configurationJSON(found.version, arnQualifier: found.qualifier)
         var code = JSONObject()
         code["RepositoryType"] = "S3"
         if let path = found.version.code?.path {
@@ -452,8 +494,9 @@ extension Engine {
         let prefix = region + "/"
         for key in state.functions.keys.sorted() where key.hasPrefix(prefix) {
             guard let record = state.functions[key] else { continue }
-            items.append(configurationJSON(record.latest))
-            if all { items += record.versions.map { configurationJSON($0) } }
+            // With `--function-version ALL`, AWS qualifies the $LATEST entry's ARN too.
+            items.append(configurationJSON(record.latest, state: .listed, arnQualifier: all ? "$LATEST" : nil))
+            if all { items += record.versions.map { configurationJSON($0, state: .listed) } }
         }
         return try paginate(items, key: "Functions", marker: p.string("Marker"), maxItems: p.int("MaxItems"))
     }
@@ -478,7 +521,7 @@ extension Engine {
     func listVersionsByFunction(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
         let found = try record(state, p.string("FunctionName"))
-        let items = [configurationJSON(found.record.latest)] + found.record.versions.map { configurationJSON($0) }
+        let items = [configurationJSON(found.record.latest, arnQualifier: "$LATEST")] + found.record.versions.map { configurationJSON($0) }
         return try paginate(items, key: "Versions", marker: p.string("Marker"), maxItems: p.int("MaxItems"))
     }
 
@@ -491,6 +534,7 @@ extension Engine {
         return try store.update { state -> JSON in
             let found = try self.resolve(state, functionName: name, qualifier: nil)
             var v = found.record.latest
+            try self.refuseDeprecatedRuntime(runtime ?? v.runtime, state)
             if let rev = p.string("RevisionId"), rev != v.revisionId {
                 throw ServiceError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", status: 412)
             }
@@ -535,6 +579,7 @@ extension Engine {
         return try store.update { state -> JSON in
             let found = try self.resolve(state, functionName: name, qualifier: nil)
             var v = found.record.latest
+            try self.refuseDeprecatedRuntime(v.runtime, state)
             if let rev = p.string("RevisionId"), rev != v.revisionId {
                 throw ServiceError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", status: 412)
             }
@@ -546,9 +591,17 @@ extension Engine {
             v.revisionId = state.rng.uuid()
             state.functions[found.key]?.latest = v
             if p.bool("Publish") == true {
-                return self.configurationJSON(try self.publish(&state, key: found.key, description: nil), state: .updating)
+                // The version is created while the update is still in progress: AWS answers it Pending.
+                return self.configurationJSON(try self.publish(&state, key: found.key, description: nil), state: .creating)
             }
             return self.configurationJSON(v, state: .updating)
+        }
+    }
+
+    /// Updates of a function whose runtime is past AWS's "block function update" date are refused.
+    func refuseDeprecatedRuntime(_ runtime: String?, _ state: State) throws {
+        if let runtime, let refusal = RuntimeDeprecation.refusal(runtime: runtime, creating: false, now: now(state)) {
+            throw refusal
         }
     }
 
@@ -586,7 +639,7 @@ extension Engine {
                 throw ServiceError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", status: 412)
             }
             let v = try self.publish(&state, key: found.key, description: p.string("Description"))
-            return self.configurationJSON(v, state: .creating)
+            return self.configurationJSON(v, state: .active)
         }
     }
 
@@ -596,7 +649,18 @@ extension Engine {
         try store.update { state -> JSON in
             let name = p.string("FunctionName") ?? ""
             let qualifier = p.string("Qualifier")
-            let found = try self.resolve(state, functionName: name, qualifier: qualifier, allowAliases: false)
+            let found: (key: String, record: FunctionRecord, version: FunctionVersion, qualifier: String?)
+            do {
+                found = try self.resolve(state, functionName: name, qualifier: qualifier, allowAliases: false)
+            } catch let error as ServiceError where error.code == "ResourceNotFoundException" {
+                // Deleting a version that does not exist (of a function that does) succeeds, as on AWS.
+                let ref = FunctionReference.parse(name)
+                let q = qualifier ?? ref?.qualifier
+                if let ref, let q, q != "$LATEST", state.functions[State.functionKey(region: self.region, name: ref.name)] != nil {
+                    return .object(JSONObject([("StatusCode", .int(204))]))
+                }
+                throw error
+            }
             if let q = found.qualifier, q != "$LATEST" {
                 if found.record.aliases.values.contains(where: { $0.functionVersion == q }) {
                     throw ServiceError.conflict("Unable to delete version because the following aliases reference it: [\(found.record.aliases.values.filter { $0.functionVersion == q }.map(\.name).sorted().joined(separator: ", "))]")
@@ -655,6 +719,9 @@ extension Engine {
         }
         if out.count > 1 {
             throw ServiceError.invalidParameter("Number of items in AdditionalVersionWeights cannot be greater than 1")
+        }
+        if primary == "$LATEST", !out.isEmpty {
+            throw ServiceError.invalidParameter("$LATEST is not supported for an alias pointing to more than 1 version")
         }
         return out
     }
@@ -741,8 +808,16 @@ extension Engine {
     /// AWS's account-level concurrency limit, of which 100 must stay unreserved.
     static let accountConcurrency = 1000
 
+    /// Reserved concurrency belongs to the function, never to a version or alias.
+    func unqualifiedForConcurrency(_ p: JSONObject) throws {
+        if let ref = FunctionReference.parse(p.string("FunctionName") ?? ""), ref.qualifier != nil {
+            throw ServiceError.invalidParameter("This operation is not supported for qualified function names or ARNs.")
+        }
+    }
+
     func putFunctionConcurrency(_ p: JSONObject) throws -> JSON {
-        try store.update { state -> JSON in
+        try unqualifiedForConcurrency(p)
+        return try store.update { state -> JSON in
             let found = try self.record(state, p.string("FunctionName"))
             let value = p.int("ReservedConcurrentExecutions") ?? 0
             let others = state.functions.filter { $0.key != found.key }.compactMap(\.value.reservedConcurrency).reduce(0, +)
@@ -759,6 +834,7 @@ extension Engine {
     }
 
     func getFunctionConcurrency(_ p: JSONObject) throws -> JSON {
+        try unqualifiedForConcurrency(p)
         let state = try store.read()
         let found = try record(state, p.string("FunctionName"))
         guard let value = found.record.reservedConcurrency else { return .object(JSONObject()) }
@@ -766,7 +842,8 @@ extension Engine {
     }
 
     func deleteFunctionConcurrency(_ p: JSONObject) throws -> JSON {
-        try store.update { state -> JSON in
+        try unqualifiedForConcurrency(p)
+        return try store.update { state -> JSON in
             let found = try self.record(state, p.string("FunctionName"))
             state.functions[found.key]?.reservedConcurrency = nil
             return .object(JSONObject())

@@ -99,7 +99,7 @@ enum LambdaRESTAPI {
             default: break
             }
             let params = try parameters(request, route: route, labels: labels, query: query)
-            let result = try engine.perform(route.operation, params)
+            let result = try engine.performLambda(route.operation, params)
             let status = statusOverrides[route.operation] ?? route.status
             if status == 204 { return ServeResponse(status: 204, operation: route.operation) }
             return ServeResponse.json(status, result, operation: route.operation)

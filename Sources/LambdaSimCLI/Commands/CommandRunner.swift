@@ -1,6 +1,7 @@
 import Foundation
 import LambdaSim
 import LambdaSimJSON
+import LambdaSimSupport
 
 /// Runs a parsed command: converts its values, calls the engine, prints the result.
 /// Commands return data or throw; only `LambdaSimCLI.main` turns errors into text.
@@ -65,6 +66,13 @@ struct CommandRunner {
             context.streams.stderr(Array(V2DebugWarnings.blob.utf8))
         }
         try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
+        if model.command == "create-function" || model.command == "update-function-code",
+            let zip = converted.params["ZipFile"]?.stringValue ?? converted.params["Code"]?.objectValue?["ZipFile"]?.stringValue,
+            (try? ZipArchive(bytes: Base64.decode(zip) ?? [])) == nil
+        {
+            // The CLI opens the archive itself before sending anything (its lambda customization).
+            throw CLIError.parameter("--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip")
+        }
         if let input = model.shape(model.input) {
             var skip: Set<String> = []
             var validated = converted.params
@@ -81,7 +89,8 @@ struct CommandRunner {
         }
         let response: JSON
         do {
-            response = try engine.perform(model.operation, converted.params)
+            response = model.service == "lambda" ? try engine.performLambda(model.operation, converted.params)
+                : try engine.perform(model.operation, converted.params)
         } catch let error as ServiceError {
             throw CLIError.service(error, operation: model.operation)
         } catch let error as StateFileError {
