@@ -98,6 +98,12 @@ final class ControlPlaneFidelityTests: XCTestCase {
         try s.assertGolden(GoldenCase("F09c-invoke-bad-name", ["invoke", "--function-name", "my fn", "out.json"]))
     }
 
+    func testF09dFunctionOfAnotherAccount() throws {
+        let s = try standard()
+        try s.assertGolden(GoldenCase("F09d-get-function-other-account", ["get-function", "--function-name",
+                                                                          "arn:aws:lambda:us-east-1:111122223333:function:my-fn"]))
+    }
+
     func testF10DeprecatedRuntime() throws {
         let s = try Sandbox.reference()
         try s.assertGolden(GoldenCase("F10-create-function-python37", ["create-function", "--function-name", "old", "--runtime", "python3.7",

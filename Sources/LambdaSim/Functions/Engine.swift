@@ -51,8 +51,25 @@ public final class Engine: @unchecked Sendable {
     /// Runs one Lambda API operation after the request validation AWS's front end performs
     /// (the model's patterns, lengths, ranges and enums: a `ValidationException`).
     public func performLambda(_ operation: String, _ params: JSONObject) throws -> JSON {
-        try InputConstraints.checkLambda(operation, params)
+        try checkLambdaRequest(operation, params)
         return try perform(operation, params)
+    }
+
+    /// The checks AWS makes before an operation looks at any resource: the model's constraints,
+    /// then authorization of a function in another account.
+    func checkLambdaRequest(_ operation: String, _ params: JSONObject) throws {
+        try InputConstraints.checkLambda(operation, params)
+        // A function of another account: AWS authorizes the call before looking anything up,
+        // and no resource-based policy of that account allows the local caller.
+        if let name = params["FunctionName"]?.stringValue, let ref = FunctionReference.parse(name), let account = ref.account,
+            account != Arn.account
+        {
+            let action = operation == "Invoke" ? "lambda:InvokeFunction" : "lambda:" + operation
+            let resource = "arn:aws:lambda:\(ref.region ?? region):\(account):function:\(ref.name)" + (ref.qualifier.map { ":" + $0 } ?? "")
+            throw ServiceError("AccessDeniedException",
+                               "User: arn:aws:iam::\(Arn.account):root is not authorized to perform: \(action) on resource: \(resource) because no resource-based policy allows the \(action) action",
+                               status: 403)
+        }
     }
 
     /// Runs one API operation.

@@ -5,6 +5,8 @@ public struct FunctionReference: Equatable, Sendable {
     public var qualifier: String?
     /// The region named in a full ARN, if any.
     public var region: String?
+    /// The account named in a full or partial ARN, if any.
+    public var account: String? = nil
 
     /// Splits a FunctionName parameter. Returns nil when it is not a function reference at all.
     public static func parse(_ text: String) -> FunctionReference? {
@@ -14,12 +16,12 @@ public struct FunctionReference: Equatable, Sendable {
             guard parts.count == 7 || parts.count == 8, parts[1].hasPrefix("aws"), parts[2] == "lambda",
                 parts[5] == "function", !parts[6].isEmpty
             else { return nil }
-            return FunctionReference(name: parts[6], qualifier: parts.count == 8 ? parts[7] : nil, region: parts[3])
+            return FunctionReference(name: parts[6], qualifier: parts.count == 8 ? parts[7] : nil, region: parts[3], account: parts[4])
         }
         if parts.count >= 3, parts[1] == "function" {
             // ACCOUNT:function:NAME[:QUALIFIER]
             guard parts.count <= 4, !parts[2].isEmpty else { return nil }
-            return FunctionReference(name: parts[2], qualifier: parts.count == 4 ? parts[3] : nil, region: nil)
+            return FunctionReference(name: parts[2], qualifier: parts.count == 4 ? parts[3] : nil, region: nil, account: parts[0])
         }
         guard parts.count <= 2, !parts[0].isEmpty else { return nil }
         return FunctionReference(name: parts[0], qualifier: parts.count == 2 ? parts[1] : nil, region: nil)

@@ -77,7 +77,7 @@ extension Engine {
             throw ServiceError.constraint(value: request.functionName, field: "functionName",
                                           "Member must have length less than or equal to 256")
         }
-        try InputConstraints.checkLambda("Invoke", JSONObject([("FunctionName", .string(request.functionName))]))
+        try checkLambdaRequest("Invoke", JSONObject([("FunctionName", .string(request.functionName))]))
         if let q = request.qualifier, !FunctionReference.isValidQualifier(q) {
             throw ServiceError.constraint(value: q, field: "qualifier",
                                           "Member must satisfy regular expression pattern: \\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+")

@@ -84,6 +84,8 @@ error("bad qualifier on a read", lambda: lam.get_function(FunctionName="my-fn", 
       "1 validation error detected: Value 'a b' at 'qualifier'")
 error("other region", lambda: lam.get_function(FunctionName="arn:aws:lambda:ap-southeast-1:123456789012:function:my-fn"),
       "ResourceNotFoundException", "Functions from 'ap-southeast-1' are not reachable in this region")
+error("other account", lambda: lam.get_function(FunctionName="arn:aws:lambda:us-east-1:111122223333:function:my-fn"),
+      "AccessDeniedException", "User: ", 403)
 error("deprecated runtime", lambda: lam.create_function(FunctionName="old", Runtime="python3.7", Role=ROLE, Handler="h.h",
                                                         Code={"ZipFile": zip_bytes}),
       "InvalidParameterValueException", "The runtime parameter of python3.7 is no longer supported")
