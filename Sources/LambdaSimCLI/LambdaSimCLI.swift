@@ -147,6 +147,9 @@ public enum LambdaSimCLI {
             profile = config.profile("default") ?? [:]
         }
         let region = globals.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? profile["region"] ?? "us-east-1"
+        if let start = environment["LAMBDA_SIM_START"], TimeFormat.parse(start) == nil {
+            throw CLIError.configuration("\nLAMBDA_SIM_START is not an ISO 8601 time between 0001-01-01 and 9999-12-31: \(start)")
+        }
         let binaryFormat = globals.cliBinaryFormat ?? profile["cli_binary_format"] ?? "raw-in-base64-out"
         // An empty LAMBDA_SIM_STATE (a script's "${UNSET}") means the default, not the working directory.
         let statePath = globals.state ?? environment["LAMBDA_SIM_STATE"].flatMap { $0.isEmpty ? nil : $0 }

@@ -191,7 +191,8 @@ struct AsyncQueueFile {
             }
             func int(_ n: Int) -> Int64? {
                 let slice = line[fields[n]]
-                guard !slice.isEmpty else { return nil }
+                // At most 16 characters and 10^15: a hand-edited huge number is not a record.
+                guard !slice.isEmpty, slice.count <= 16 else { return nil }
                 var value: Int64 = 0
                 var negative = false
                 for (k, b) in slice.enumerated() {
@@ -202,6 +203,7 @@ struct AsyncQueueFile {
                     guard b >= 48, b <= 57 else { return nil }
                     value = value &* 10 &+ Int64(b - 48)
                 }
+                guard value <= 1_000_000_000_000_000 else { return nil }
                 return negative ? -value : value
             }
             guard let enqueued = int(4), let due = int(5), let attempts = int(6), let throttles = int(7), let depth = int(9),

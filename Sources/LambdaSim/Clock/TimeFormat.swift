@@ -56,9 +56,31 @@ public enum TimeFormat {
     /// Epoch seconds with milliseconds, as Lambda puts ESM and event invoke config timestamps on the wire.
     public static func epochSeconds(_ ms: SimInstant) -> Double { Double(ms) / 1000 }
 
-    /// Parses `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.5Z`, `…+02:00`, `2026-01-01`, or epoch seconds.
+    /// The earliest instant lambda-sim accepts or keeps: 0001-01-01T00:00:00Z.
+    public static let minInstant: SimInstant = -62_135_596_800_000
+    /// The latest instant lambda-sim accepts or keeps: 9999-12-31T23:59:59.999Z. Every time and
+    /// duration is bounded by these, so adding or subtracting two of them can never overflow.
+    public static let maxInstant: SimInstant = 253_402_300_799_999
+    /// The longest duration accepted (`--for`, `--since`): the whole supported range.
+    public static let maxDurationMs: Int64 = maxInstant - minInstant
+
+    /// Whether `ms` lies in the supported range (0001-01-01 … 9999-12-31).
+    public static func inRange(_ ms: Int64) -> Bool { ms >= minInstant && ms <= maxInstant }
+
+    /// `seconds * factor` in milliseconds, or nil when it is not finite or lies outside `limit`
+    /// (the conversion to an integer would trap).
+    static func milliseconds(_ value: Double, factor: Double, limit: ClosedRange<Int64>) -> Int64? {
+        guard value.isFinite else { return nil }
+        let ms = (value * factor).rounded()
+        guard ms.isFinite, ms >= Double(limit.lowerBound), ms <= Double(limit.upperBound) else { return nil }
+        return Int64(ms)
+    }
+
+    /// Parses `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00.5Z`, `…+02:00`, `2026-01-01`, or epoch
+    /// seconds; nil for anything else, for impossible dates (`2026-02-30`, hour 24) and for
+    /// times outside 0001-01-01 … 9999-12-31.
     public static func parse(_ text: String) -> SimInstant? {
-        if let seconds = Double(text) { return SimInstant((seconds * 1000).rounded()) }
+        if let seconds = Double(text) { return milliseconds(seconds, factor: 1000, limit: minInstant...maxInstant) }
         let chars = Array(text.utf8)
         func num(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= chars.count else { return nil }
@@ -103,9 +125,22 @@ public enum TimeFormat {
         } else if idx != chars.count {
             return nil
         }
+        guard mo >= 1, mo <= 12, d >= 1, d <= daysInMonth(y, mo), h <= 23, mi <= 59, s <= 59,
+            abs(offset) <= 18 * 3600, y >= 1
+        else { return nil }
         let days = daysFromCivil(y, mo, d)
         let total = SimInstant(days) * 86400 + SimInstant(h * 3600 + mi * 60 + s) - SimInstant(offset)
-        return total * 1000 + SimInstant(ms)
+        let result = total * 1000 + SimInstant(ms)
+        return inRange(result) ? result : nil
+    }
+
+    /// 28–31: the days of `month` in the proleptic Gregorian `year`.
+    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -126,16 +161,17 @@ public enum TimeFormat {
         return "\(ms)ms"
     }
 
-    /// `90s`, `5m`, `6h`, `1d`, `250ms`, or a bare number of seconds → milliseconds.
+    /// `90s`, `5m`, `6h`, `1d`, `250ms`, or a bare number of seconds → milliseconds; nil for
+    /// anything else, negative, not finite, or longer than `maxDurationMs`.
     public static func parseDuration(_ text: String) -> Int64? {
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, factor) in units where text.hasSuffix(suffix) {
             let number = text.dropLast(suffix.count)
-            if let v = Double(number), v >= 0 { return Int64((v * factor).rounded()) }
+            if let v = Double(number) { return milliseconds(v, factor: factor, limit: 0...maxDurationMs) }
             if suffix == "s" { continue }
             return nil
         }
-        if let v = Double(text), v >= 0 { return Int64((v * 1000).rounded()) }
+        if let v = Double(text) { return milliseconds(v, factor: 1000, limit: 0...maxDurationMs) }
         return nil
     }
 }

@@ -112,7 +112,9 @@ final class SQSMessageStore {
         guard let lastNewline = bytes.lastIndex(of: 0x0A) else { return }
         var lineStart = 0
         for i in 0...lastNewline where bytes[i] == 0x0A {
-            if i > lineStart, let record = try? JSONParser.parse(bytes: bytes[lineStart..<i]),
+            // A line with a number out of range (hand-edited) is skipped like one that does not parse.
+            if i > lineStart, NumberRange.firstOutOfRange(in: bytes[lineStart..<i]) == nil,
+                let record = try? JSONParser.parse(bytes: bytes[lineStart..<i]),
                 let op = JournalOp(record)
             {
                 apply(op)

@@ -100,6 +100,10 @@ public final class StateStore: @unchecked Sendable {
 
     private func decode(_ data: Data) throws -> State {
         do {
+            // A number out of range (hand-edited) would make later time arithmetic overflow.
+            if let bad = NumberRange.firstOutOfRange(in: data, exempt: ["state"]) {
+                throw StateFileError(path: path, reason: "the value of '\(bad.key)' is out of range: \(bad.number)")
+            }
             let state = try JSONDecoder().decode(State.self, from: data)
             if state.schemaVersion > State.currentSchemaVersion {
                 throw StateFileError(path: path, reason: "schema version \(state.schemaVersion) is newer than this lambda-sim understands (\(State.currentSchemaVersion))")
