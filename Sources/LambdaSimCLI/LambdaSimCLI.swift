@@ -146,7 +146,12 @@ public enum LambdaSimCLI {
         } else {
             profile = config.profile("default") ?? [:]
         }
-        let region = globals.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? profile["region"] ?? "us-east-1"
+        // An empty variable or profile value counts as unset; whichever region wins must be a valid
+        // name (it is also a directory name beside the state file).
+        func nonEmpty(_ value: String?) -> String? { value.flatMap { $0.isEmpty ? nil : $0 } }
+        let region = globals.region ?? nonEmpty(environment["AWS_REGION"]) ?? nonEmpty(environment["AWS_DEFAULT_REGION"])
+            ?? nonEmpty(profile["region"]) ?? "us-east-1"
+        guard RegionName.isValid(region) else { throw CLIError.configuration("\n" + RegionName.invalidMessage(region)) }
         if let start = environment["LAMBDA_SIM_START"], TimeFormat.parse(start) == nil {
             throw CLIError.configuration("\nLAMBDA_SIM_START is not an ISO 8601 time between 0001-01-01 and 9999-12-31: \(start)")
         }

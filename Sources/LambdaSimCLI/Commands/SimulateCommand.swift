@@ -162,6 +162,7 @@ struct ScenarioRunner {
         guard TimeFormat.parse(startText) != nil else { throw CLIError.other("scenario \(path): 'start' is not an ISO 8601 time") }
         let stateSeed = seed ?? scenario["seed"]?.intValue.map { UInt64(bitPattern: Int64($0)) } ?? 1
         let region = scenario["region"]?.stringValue ?? "us-east-1"
+        guard RegionName.isValid(region) else { throw CLIError.other("scenario \(path): 'region': " + RegionName.invalidMessage(region)) }
 
         let directory = try Self.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
