@@ -73,7 +73,9 @@ final class AsyncScheduler {
     /// A lease lasts this long without renewal (longer than any function's 15-minute time-out).
     static let leaseMs: Int64 = 20 * 60 * 1000
     /// Results are recorded under the lock at least this often (real time).
-    static let batchNs: UInt64 = 1_000_000_000
+    /// (with the queue: a kill repeats at most the work since the last record). Stretched to
+    /// twice what the last record took, so recording a large queue never dominates a run.
+    static let batchNs: UInt64 = 250_000_000
     /// AWS stops recursive loops through destinations after about 16 invocations.
     static let maxDepth = 16
 
@@ -112,6 +114,8 @@ final class AsyncScheduler {
     private var logs = LogBatch()
     private var attemptsRun = 0
     private var nextDueLeft: SimInstant?
+    /// How long the last checkpointed record took on the recorder (ns).
+    private var lastRecordCostNs: UInt64 = 0
     private let recorder = DispatchQueue(label: "lambda-sim.async.recorder")
     private var inFlight: RecordJob?
 
@@ -229,7 +233,7 @@ final class AsyncScheduler {
                 _ = heap.pop()
                 if top.timeMs > simNow { simNow = top.timeMs }
                 process(slot: Int(top.index), at: top.timeMs)
-                if deliveries.count >= Self.recordEvery || WallClock.monotonicNs() - lastRecord > Self.batchNs {
+                if deliveries.count >= Self.recordEvery || WallClock.monotonicNs() - lastRecord > max(Self.batchNs, 2 * lastRecordCostNs) {
                     // Hand the batch to the recorder and go on simulating while it holds the lock;
                     // wait for the previous batch only when too much has piled up.
                     if try collect(wait: deliveries.count >= Self.recordBacklog) {
@@ -239,7 +243,9 @@ final class AsyncScheduler {
                 }
             }
             _ = try collect(wait: true)
-            startRecord()
+            let more = heap.first.map { $0.timeMs <= horizon } ?? false
+            // The last record before `finish` needs no checkpoint: finish writes the queue.
+            startRecord(checkpoint: more)
             _ = try collect(wait: true)
             lastRecord = WallClock.monotonicNs()
             guard let top = heap.first, top.timeMs <= horizon else { break }
@@ -253,12 +259,17 @@ final class AsyncScheduler {
 
     /// One batch of results being recorded under the lock on the recorder thread.
     final class RecordJob: @unchecked Sendable {
+        var startedNs: UInt64 = 0
+        var finishedNs: UInt64 = 0
         private let done = DispatchSemaphore(value: 0)
         private let lock = Mutex()
         private var outcome: Result<RecordOutcome, any Error>?
 
         func finish(_ result: Result<RecordOutcome, any Error>) {
-            lock.withLock { outcome = result }
+            lock.withLock {
+                outcome = result
+                finishedNs = WallClock.monotonicNs()
+            }
             done.signal()
         }
 
@@ -279,8 +290,11 @@ final class AsyncScheduler {
 
     /// Starts recording what the run did so far (deliveries, logs, the clock, the lease) on the
     /// recorder thread. At most one batch is in flight.
-    private func startRecord() {
+    /// `checkpoint`: also write the queue as it stands (what a run killed after this record
+    /// starts from), so a kill repeats at most the work since the last record (docs/background.md).
+    private func startRecord(checkpoint: Bool = true) {
         let job = RecordJob()
+        job.startedNs = WallClock.monotonicNs()
         let batch = deliveries
         deliveries.removeAll(keepingCapacity: true)
         let pendingLogs = logs
@@ -290,12 +304,15 @@ final class AsyncScheduler {
         let moveClock = options.horizon != .now
         let taken = maxIngestedSequence
         let logsDirectory = engine.store.directory + "/logs"
+        let snapshot: [QueuedEvent]? = checkpoint ? heap.elements.sorted().compactMap { events[Int($0.index)] } : nil
+        let queueFile = queueFile
+        let storeId = storeId
         inFlight = job
         recorder.async {
             var written = pendingLogs
             written.flush(logsDirectory: logsDirectory)
             job.finish(Result {
-                try engine.store.update { state -> RecordOutcome in
+                let outcome = try engine.store.update { state -> RecordOutcome in
                     guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
                     let failures = Self.apply(batch, to: &state, engine: engine)
                     let wall = WallClock.nowMs()
@@ -305,6 +322,18 @@ final class AsyncScheduler {
                     return RecordOutcome(fresh: fresh, functions: state.functions,
                                          maxIngestedSequence: max(taken, fresh.map(\.sequence).max() ?? taken), failures: failures)
                 }
+                // The deliveries are recorded; now the queue they leave behind, and only then are
+                // the inbox events it holds taken out of the state (a kill in between repeats, never loses).
+                if let snapshot {
+                    try queueFile.write(snapshot, storeId: storeId)
+                    try engine.store.update { state in
+                        guard state.asyncState?.lease?.owner == ProcessIdentity.current else { throw Self.lostLease(engine.store.path) }
+                        state.asyncQueue.removeAll { $0.sequence <= taken }
+                        state.asyncState?.pending = snapshot.count
+                        state.asyncState?.nextDueMs = snapshot.map(\.dueMs).min()
+                    }
+                }
+                return outcome
             })
         }
     }
@@ -317,6 +346,7 @@ final class AsyncScheduler {
         if !wait, !job.isFinished { return false }
         inFlight = nil
         let outcome = try job.wait().get()
+        lastRecordCostNs = job.finishedNs &- job.startedNs
         for failure in outcome.failures { markFailed(failure.entry, failure.error) }
         functions = outcome.functions
         maxIngestedSequence = outcome.maxIngestedSequence
