@@ -357,8 +357,18 @@ extension Engine {
         let projection = try dynamoProjection(p)
         let items = dynamoItems(t)
         // Limit caps the items examined (ScannedCount); the filter then picks those returned (Count).
-        var scanned = items.keys.sorted().compactMap { items[$0]?.objectValue }
-        if let limit = p.integer("Limit"), limit < scanned.count { scanned = Array(scanned.prefix(limit)) }
+        var keys = items.keys.sorted()
+        if let start = p.object("ExclusiveStartKey") {
+            let after = try dynamoKey(t, start, isKeyParameter: true)
+            keys = keys.filter { $0 > after }
+        }
+        var scanned = keys.compactMap { items[$0]?.objectValue }
+        var lastEvaluated: JSON?
+        if let limit = p.integer("Limit"), limit < scanned.count {
+            scanned = Array(scanned.prefix(limit))
+            // More items remain: DynamoDB answers the key of the last one examined.
+            lastEvaluated = scanned.last.map { keyAttributes(t, $0) }
+        }
         let matching = filter.map { condition in scanned.filter { DynamoExpression.evaluate(condition, $0) } } ?? scanned
         let returned = matching.map { item in JSON.object(projection.map { DynamoExpression.project(item, $0) } ?? item) }
         let bytes = scanned.reduce(0) { $0 + Self.dynamoSize($1) }
@@ -366,6 +376,7 @@ extension Engine {
         if p.string("Select") != "COUNT" { response["Items"] = .array(returned) }
         response["Count"] = .int(matching.count)
         response["ScannedCount"] = .int(scanned.count)
+        if let lastEvaluated { response["LastEvaluatedKey"] = lastEvaluated }
         return dynamoWithCapacity(.object(response), p, table: t, bytes: bytes, write: false)
     }
 }

@@ -169,14 +169,28 @@ extension Engine {
 
     func kinesisListStreams(_ p: JSONObject) throws -> JSON {
         let state = try store.read()
-        let streams = state.streamResources.kinesis.values.filter { $0.region == region }.sorted { $0.name < $1.name }
+        var streams = state.streamResources.kinesis.values.filter { $0.region == region }.sorted { $0.name < $1.name }
+        // NextToken (lambda-sim's: the base64 of the last name answered) or ExclusiveStartStreamName.
+        var after = p.string("ExclusiveStartStreamName")
+        if let token = p.string("NextToken") {
+            guard let decoded = Base64.decode(token).map({ String(decoding: $0, as: UTF8.self) }) else {
+                throw ServiceError("InvalidArgumentException", "NextToken is invalid.")
+            }
+            after = decoded
+        }
+        if let after { streams = streams.filter { $0.name > after } }
+        let limit = p.int("Limit") ?? 100
+        let more = streams.count > limit
+        if more { streams = Array(streams.prefix(limit)) }
         let summaries: [JSON] = streams.map {
             .object(JSONObject([("StreamName", .string($0.name)), ("StreamARN", .string($0.arn)), ("StreamStatus", "ACTIVE"),
                                 ("StreamModeDetails", .object(JSONObject([("StreamMode", .string($0.mode))]))),
                                 ("StreamCreationTimestamp", .double(TimeFormat.epochSeconds($0.createdMs)))]))
         }
-        return .object(JSONObject([("StreamNames", .array(streams.map { .string($0.name) })), ("HasMoreStreams", false),
-                                   ("StreamSummaries", .array(summaries))]))
+        var o = JSONObject([("StreamNames", .array(streams.map { .string($0.name) })), ("HasMoreStreams", .bool(more))])
+        if more, let last = streams.last { o["NextToken"] = .string(Base64.encode(Array(last.name.utf8))) }
+        o["StreamSummaries"] = .array(summaries)
+        return .object(o)
     }
 
     /// One record to put: (data base64, partition key, explicit hash key).

@@ -88,9 +88,31 @@ struct CommandRunner {
             return try InvokeCommand(context: context, renderer: renderer).run(parsed, params: converted, engine: engine)
         }
         let response: JSON
+        func call(_ params: JSONObject) throws -> JSON {
+            model.service == "lambda" ? try engine.performLambda(model.operation, params) : try engine.perform(model.operation, params)
+        }
         do {
-            response = model.service == "lambda" ? try engine.performLambda(model.operation, converted.params)
-                : try engine.perform(model.operation, converted.params)
+            if let paginator = PaginatorModel.find(service: model.service, operation: model.operation).map(Paginator.init),
+                !context.globals.noPaginate, !paginator.model.inputToken.contains(where: { converted.params[$0] != nil })
+            {
+                let options = PagingOptions(maxItems: parsed.value("max-items").flatMap { Int($0) },
+                                            pageSize: parsed.value("page-size").flatMap { Int($0) },
+                                            startingToken: parsed.value("starting-token"))
+                let result = try paginator.run(params: converted.params, options: options) { params in
+                    // Each page as botocore parses it (model order, timestamps per dialect).
+                    renderer.ordered(try call(params), model: model)
+                }
+                if renderer.format == "text" {
+                    for page in paginator.textPages(result) {
+                        let text = try renderer.render(page, model: nil, title: model.operation)
+                        if !text.isEmpty { print(text) }
+                    }
+                    return 0
+                }
+                print(try renderer.render(paginator.fullResult(result), model: nil, title: model.operation))
+                return 0
+            }
+            response = try call(converted.params)
         } catch let error as ServiceError {
             throw CLIError.service(error, operation: model.operation)
         } catch let error as StateFileError {

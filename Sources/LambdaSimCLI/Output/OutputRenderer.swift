@@ -52,6 +52,12 @@ struct OutputRenderer {
         }
     }
 
+    /// A response in its model's order (as botocore's parser builds it), timestamps converted.
+    func ordered(_ response: JSON, model: OperationModel) -> JSON {
+        guard let output = model.shape(model.output) else { return response }
+        return ordered(response, shape: output, model: model)
+    }
+
     /// Walks the output shape: keys in model order (as botocore's parser builds its dict),
     /// unknown keys dropped, timestamps converted.
     func ordered(_ node: JSON, shape: ShapeModel, model: OperationModel) -> JSON {

@@ -10,6 +10,8 @@ struct GlobalOptions: Sendable {
     var endpointURL: String?
     var state: String?
     var debug = false
+    /// `--no-paginate`: one request, answered as the service answers it (no client-side paging).
+    var noPaginate = false
     /// v1's `--v2-debug`: print AWS CLI v2 upgrade warnings.
     var v2Debug = false
     var help = false
@@ -31,7 +33,7 @@ struct GlobalOptions: Sendable {
         ("no-cli-auto-prompt", false, true, "Accepted and ignored."),
         ("debug", false, false, "Print debugging information to stderr."),
         ("v2-debug", false, false, "Print AWS CLI v2 upgrade warnings (v1 dialect only)."),
-        ("no-paginate", false, false, "Accepted (results are never paginated by the CLI)."),
+        ("no-paginate", false, false, "Disable automatic pagination: one request, with the service's own page token."),
         ("no-verify-ssl", false, false, "Accepted and ignored."),
         ("no-sign-request", false, false, "Accepted and ignored."),
         ("ca-bundle", true, false, "Accepted and ignored."),
@@ -180,6 +182,7 @@ struct ArgumentParser {
         case "endpoint-url": g.endpointURL = value
         case "state": g.state = value
         case "debug": g.debug = true
+        case "no-paginate": g.noPaginate = true
         case "v2-debug": g.v2Debug = true
         case "help": g.help = true
         case "version": g.version = true

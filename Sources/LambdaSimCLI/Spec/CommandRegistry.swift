@@ -139,6 +139,23 @@ enum CommandRegistry {
         default:
             break
         }
+        if let paginator = PaginatorModel.find(service: service.rawValue, operation: model.operation) {
+            // As the AWS CLI does for a paginated operation: the service's token and page-size
+            // members give way to --starting-token, --page-size and --max-items (the token members
+            // stay accepted, undocumented, and turn paging off).
+            options = options.compactMap { o in
+                var o = o
+                if let member = o.member, member == paginator.limitKey { return nil }
+                if let member = o.member, paginator.inputToken.contains(member) { o.isHidden = true }
+                return o
+            }
+            options.append(OptionSpec(name: "starting-token", member: nil, value: .string,
+                                      help: "A token to specify where to start paginating: the NextToken of a previous truncated response."))
+            options.append(OptionSpec(name: "page-size", member: nil, value: .integer,
+                                      help: "The size of each page to get in the AWS service call (does not change the number of items returned)."))
+            options.append(OptionSpec(name: "max-items", member: nil, value: .integer,
+                                      help: "The total number of items to return; a NextToken is printed when more are available."))
+        }
         if abstract.isEmpty { abstract = "Calls the \(model.operation) API." }
         return CommandSpec(service: service, name: command, aliases: aliases, operation: model.operation,
                            abstract: abstract, options: options, positionals: positionals, model: model)

@@ -1,0 +1,35 @@
+/// The AWS operations the engine implements, per service (botocore's service names). The
+/// model-driven conformance test exercises each one and checks its answers against the
+/// service model; `docs/coverage.md` is generated from this table and the models.
+public enum ImplementedOperations {
+    public static let byService: [(service: String, operations: [String])] = [
+        ("lambda", [
+            "CreateAlias", "CreateEventSourceMapping", "CreateFunction", "CreateFunctionUrlConfig", "DeleteAlias",
+            "DeleteEventSourceMapping", "DeleteFunction", "DeleteFunctionConcurrency", "DeleteFunctionEventInvokeConfig",
+            "DeleteFunctionUrlConfig", "GetAlias", "GetEventSourceMapping", "GetFunction", "GetFunctionConcurrency",
+            "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetFunctionUrlConfig", "Invoke", "InvokeAsync",
+            "ListAliases", "ListEventSourceMappings", "ListFunctionEventInvokeConfigs", "ListFunctionUrlConfigs",
+            "ListFunctions", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency",
+            "PutFunctionEventInvokeConfig", "UpdateAlias", "UpdateEventSourceMapping", "UpdateFunctionCode",
+            "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig", "UpdateFunctionUrlConfig",
+        ]),
+        ("sqs", [
+            "ChangeMessageVisibility", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue",
+            "GetQueueAttributes", "GetQueueUrl", "ListQueues", "PurgeQueue", "ReceiveMessage", "SendMessage",
+            "SendMessageBatch", "SetQueueAttributes",
+        ]),
+        ("sns", ["CreateTopic", "DeleteTopic", "ListSubscriptions", "ListSubscriptionsByTopic", "ListTopics", "Publish",
+                 "Subscribe", "Unsubscribe"]),
+        ("kinesis", ["CreateStream", "DecreaseStreamRetentionPeriod", "DescribeStream", "IncreaseStreamRetentionPeriod",
+                     "ListStreams", "PutRecord", "PutRecords"]),
+        ("dynamodb", ["CreateTable", "DeleteItem", "DescribeTable", "GetItem", "ListTables", "PutItem", "Scan", "UpdateItem"]),
+        ("events", ["CreateEventBus", "DeleteEventBus", "ListEventBuses", "PutEvents"]),
+        ("s3", ["CreateBucket", "GetBucketNotificationConfiguration", "ListBuckets", "PutBucketNotificationConfiguration",
+                "PutObject"]),
+    ]
+
+    /// Services `serve` speaks, with the protocol it speaks them in.
+    public static let served: [String: String] = [
+        "lambda": "REST-JSON", "sqs": "JSON 1.0", "sns": "query", "events": "JSON 1.1",
+    ]
+}
