@@ -4,7 +4,7 @@ _lambda_sim() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local globals="--region --profile --output --query --cli-binary-format --cli-input-json --generate-cli-skeleton --endpoint-url --state --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --debug --v2-debug --no-paginate --no-verify-ssl --no-sign-request --ca-bundle --cli-read-timeout --cli-connect-timeout --color --version --help"
-    local services="lambda sqs sns kinesis dynamodb events s3"
+    local services="lambda sqs sns kinesis dynamodb events s3 iam sts"
     local service=lambda command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
@@ -21,13 +21,15 @@ _lambda_sim() {
     esac
     if [[ -z $command ]]; then
         case "$service" in
-            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 $globals" -- "$cur")) ;;
-            sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue $globals" -- "$cur")) ;;
+            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 iam sts $globals" -- "$cur")) ;;
+            sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue tag-queue untag-queue list-queue-tags $globals" -- "$cur")) ;;
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
             kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
             dynamodb) COMPREPLY=($(compgen -W "create-table describe-table list-tables put-item update-item delete-item get-item scan $globals" -- "$cur")) ;;
             events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses $globals" -- "$cur")) ;;
             s3) COMPREPLY=($(compgen -W "mb $globals" -- "$cur")) ;;
+            iam) COMPREPLY=($(compgen -W "create-role get-role list-roles update-role delete-role update-assume-role-policy put-role-policy get-role-policy list-role-policies delete-role-policy attach-role-policy detach-role-policy list-attached-role-policies create-policy get-policy get-policy-version list-policies delete-policy create-user get-user list-users delete-user attach-user-policy detach-user-policy list-attached-user-policies put-user-policy get-user-policy list-user-policies delete-user-policy $globals" -- "$cur")) ;;
+            sts) COMPREPLY=($(compgen -W "get-caller-identity $globals" -- "$cur")) ;;
         esac
         return
     fi
@@ -66,6 +68,12 @@ _lambda_sim() {
         "lambda update-function-url-config") opts="--function-name --qualifier --auth-type --cors --invoke-mode" ;;
         "lambda delete-function-url-config") opts="--function-name --qualifier" ;;
         "lambda list-function-url-configs") opts="--function-name --starting-token --page-size --max-items" ;;
+        "lambda add-permission") opts="--function-name --statement-id --action --principal --source-arn --source-account --event-source-token --qualifier --revision-id --principal-org-id --function-url-auth-type --invoked-via-function-url --no-invoked-via-function-url" ;;
+        "lambda get-policy") opts="--function-name --qualifier" ;;
+        "lambda remove-permission") opts="--function-name --statement-id --qualifier --revision-id" ;;
+        "lambda tag-resource") opts="--resource --tags" ;;
+        "lambda untag-resource") opts="--resource --tag-keys" ;;
+        "lambda list-tags") opts="--resource" ;;
         "sqs create-queue") opts="--queue-name --attributes --tags" ;;
         "sqs get-queue-url") opts="--queue-name --queue-owner-aws-account-id" ;;
         "sqs get-queue-attributes") opts="--queue-url --attribute-names" ;;
@@ -79,6 +87,9 @@ _lambda_sim() {
         "sqs purge-queue") opts="--queue-url" ;;
         "sqs list-queues") opts="--queue-name-prefix --starting-token --page-size --max-items" ;;
         "sqs delete-queue") opts="--queue-url" ;;
+        "sqs tag-queue") opts="--queue-url --tags" ;;
+        "sqs untag-queue") opts="--queue-url --tag-keys" ;;
+        "sqs list-queue-tags") opts="--queue-url" ;;
         "sns create-topic") opts="--name --attributes --tags --data-protection-policy" ;;
         "sns subscribe") opts="--topic-arn --protocol --notification-endpoint --attributes --return-subscription-arn --no-return-subscription-arn" ;;
         "sns publish") opts="--topic-arn --target-arn --phone-number --message --subject --message-structure --message-attributes --message-deduplication-id --message-group-id" ;;
@@ -103,9 +114,39 @@ _lambda_sim() {
         "events create-event-bus") opts="--name --event-source-name --description --kms-key-identifier --dead-letter-config --log-config --tags" ;;
         "events put-events") opts="--entries --endpoint-id" ;;
         "events list-event-buses") opts="--name-prefix --next-token --limit" ;;
+        "iam create-role") opts="--path --role-name --assume-role-policy-document --description --max-session-duration --permissions-boundary --tags" ;;
+        "iam get-role") opts="--role-name" ;;
+        "iam list-roles") opts="--path-prefix --starting-token --page-size --max-items" ;;
+        "iam update-role") opts="--role-name --description --max-session-duration" ;;
+        "iam delete-role") opts="--role-name" ;;
+        "iam update-assume-role-policy") opts="--role-name --policy-document" ;;
+        "iam put-role-policy") opts="--role-name --policy-name --policy-document" ;;
+        "iam get-role-policy") opts="--role-name --policy-name" ;;
+        "iam list-role-policies") opts="--role-name --starting-token --page-size --max-items" ;;
+        "iam delete-role-policy") opts="--role-name --policy-name" ;;
+        "iam attach-role-policy") opts="--role-name --policy-arn" ;;
+        "iam detach-role-policy") opts="--role-name --policy-arn" ;;
+        "iam list-attached-role-policies") opts="--role-name --path-prefix --starting-token --page-size --max-items" ;;
+        "iam create-policy") opts="--policy-name --path --policy-document --description --tags" ;;
+        "iam get-policy") opts="--policy-arn" ;;
+        "iam get-policy-version") opts="--policy-arn --version-id" ;;
+        "iam list-policies") opts="--scope --only-attached --no-only-attached --path-prefix --policy-usage-filter --starting-token --page-size --max-items" ;;
+        "iam delete-policy") opts="--policy-arn" ;;
+        "iam create-user") opts="--path --user-name --permissions-boundary --tags" ;;
+        "iam get-user") opts="--user-name" ;;
+        "iam list-users") opts="--path-prefix --starting-token --page-size --max-items" ;;
+        "iam delete-user") opts="--user-name" ;;
+        "iam attach-user-policy") opts="--user-name --policy-arn" ;;
+        "iam detach-user-policy") opts="--user-name --policy-arn" ;;
+        "iam list-attached-user-policies") opts="--user-name --path-prefix --starting-token --page-size --max-items" ;;
+        "iam put-user-policy") opts="--user-name --policy-name --policy-document" ;;
+        "iam get-user-policy") opts="--user-name --policy-name" ;;
+        "iam list-user-policies") opts="--user-name --starting-token --page-size --max-items" ;;
+        "iam delete-user-policy") opts="--user-name --policy-name" ;;
+        "sts get-caller-identity") opts="" ;;
         "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --seed --scenario" ;;
         "lambda logs") opts="--function-name --since --follow --no-follow" ;;
-        "lambda state") opts="--clock --start" ;;
+        "lambda state") opts="--clock --start --iam" ;;
         "lambda generate-event") opts="" ;;
         "lambda serve") opts="--host --port" ;;
         "s3 mb") opts="" ;;

@@ -40,6 +40,8 @@ struct CommandContext {
     var pagerConfigured = false
     /// The profile's `cli_timestamp_format` (`iso8601` or `wire`), if set.
     var timestampFormat: String?
+    /// The profile's name and `role_arn` / `role_session_name`: who calls (docs/permissions.md).
+    var caller = CallerSettings()
 
     func engineSettings() -> EngineSettings {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -50,10 +52,12 @@ struct CommandContext {
         } else if let start = environment["LAMBDA_SIM_START"].flatMap(TimeFormat.parse) {
             clock = ClockState(mode: .wall, offsetMs: start - WallClock.nowMs(), nowMs: 0)
         }
-        return EngineSettings(
+        var settings = EngineSettings(
             region: region, statePath: statePath,
             pythonPath: environment["LAMBDA_SIM_PYTHON"] ?? "python3", nodePath: environment["LAMBDA_SIM_NODE"] ?? "node",
             searchPath: path, initialClock: clock, seed: environment["LAMBDA_SIM_SEED"].flatMap { UInt64($0) })
+        settings.caller = caller
+        return settings
     }
 }
 
@@ -167,6 +171,8 @@ public enum LambdaSimCLI {
             && (globals.v2Debug || environment["AWS_CLI_UPGRADE_DEBUG_MODE"]?.lowercased() == "true")
         context.pagerConfigured = profile["cli_pager"] == "" || environment["AWS_PAGER"] != nil
         context.timestampFormat = profile["cli_timestamp_format"]
+        context.caller = CallerSettings(profile: profileName, roleArn: profile["role_arn"],
+                                        sessionName: profile["role_session_name"])
         return context
     }
 }

@@ -190,6 +190,59 @@ final class ConformanceTests: EngineTestCase {
             ("s3", "PutObject", #"{"Bucket":"bkt","Key":"k","Body":"aGk="}"#, true),
             ("s3", "PutBucketNotificationConfiguration", #"{"Bucket":"bkt","NotificationConfiguration":{"QueueConfigurations":[{"QueueArn":"\#(qArn)","Events":["s3:ObjectCreated:*"]}]}}"#, true),
             ("s3", "GetBucketNotificationConfiguration", #"{"Bucket":"bkt"}"#, true),
+            // Permissions, tags, IAM and STS (Services/IAM/).
+            ("lambda", "AddPermission", #"{"FunctionName":"f","StatementId":"s","Action":"lambda:InvokeFunction","Principal":"sns.amazonaws.com","SourceArn":"\#(topic)"}"#, true),
+            ("lambda", "AddPermission", #"{"FunctionName":"f","StatementId":"s","Action":"lambda:InvokeFunction","Principal":"sns.amazonaws.com"}"#, false),
+            ("lambda", "GetPolicy", #"{"FunctionName":"f"}"#, true),
+            ("lambda", "GetPolicy", #"{"FunctionName":"g"}"#, false),
+            ("lambda", "RemovePermission", #"{"FunctionName":"f","StatementId":"s"}"#, true),
+            ("lambda", "RemovePermission", #"{"FunctionName":"f","StatementId":"s"}"#, false),
+            ("lambda", "TagResource", #"{"Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Tags":{"a":"1","b":"2"}}"#, true),
+            ("lambda", "UntagResource", #"{"Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","TagKeys":["b"]}"#, true),
+            ("lambda", "ListTags", #"{"Resource":"arn:aws:lambda:us-east-1:123456789012:function:f"}"#, true),
+            ("lambda", "ListTags", #"{"Resource":"arn:aws:lambda:us-east-1:123456789012:function:nope"}"#, false),
+            ("sqs", "TagQueue", #"{"QueueUrl":"\#(q)","Tags":{"a":"1"}}"#, true),
+            ("sqs", "ListQueueTags", #"{"QueueUrl":"\#(q)"}"#, true),
+            ("sqs", "UntagQueue", #"{"QueueUrl":"\#(q)","TagKeys":["a"]}"#, true),
+            ("iam", "CreateRole", #"{"RoleName":"r","AssumeRolePolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}","Description":"d","Tags":[{"Key":"k","Value":"v"}]}"#, true),
+            ("iam", "CreateRole", #"{"RoleName":"r","AssumeRolePolicyDocument":"{}"}"#, false),
+            ("iam", "CreateRole", #"{"RoleName":"x","AssumeRolePolicyDocument":"{not json"}"#, false),
+            ("iam", "GetRole", #"{"RoleName":"r"}"#, true),
+            ("iam", "GetRole", #"{"RoleName":"nope"}"#, false),
+            ("iam", "ListRoles", #"{}"#, true),
+            ("iam", "UpdateRole", #"{"RoleName":"r","Description":"e"}"#, true),
+            ("iam", "UpdateAssumeRolePolicy", #"{"RoleName":"r","PolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}"#, true),
+            ("iam", "PutRolePolicy", #"{"RoleName":"r","PolicyName":"p","PolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sqs:*\",\"Resource\":\"*\"}]}"}"#, true),
+            ("iam", "GetRolePolicy", #"{"RoleName":"r","PolicyName":"p"}"#, true),
+            ("iam", "GetRolePolicy", #"{"RoleName":"r","PolicyName":"nope"}"#, false),
+            ("iam", "ListRolePolicies", #"{"RoleName":"r"}"#, true),
+            ("iam", "CreatePolicy", #"{"PolicyName":"mp","PolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sns:*\",\"Resource\":\"*\"}]}","Description":"d"}"#, true),
+            ("iam", "CreatePolicy", #"{"PolicyName":"mp","PolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"sns:*\"}]}"}"#, false),
+            ("iam", "GetPolicy", #"{"PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, true),
+            ("iam", "GetPolicyVersion", #"{"PolicyArn":"arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole","VersionId":"v1"}"#, true),
+            ("iam", "ListPolicies", #"{}"#, true),
+            ("iam", "AttachRolePolicy", #"{"RoleName":"r","PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, true),
+            ("iam", "AttachRolePolicy", #"{"RoleName":"r","PolicyArn":"arn:aws:iam::aws:policy/Nope"}"#, false),
+            ("iam", "ListAttachedRolePolicies", #"{"RoleName":"r"}"#, true),
+            ("iam", "DeletePolicy", #"{"PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, false),
+            ("iam", "DeleteRole", #"{"RoleName":"r"}"#, false),
+            ("iam", "DetachRolePolicy", #"{"RoleName":"r","PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, true),
+            ("iam", "DeleteRolePolicy", #"{"RoleName":"r","PolicyName":"p"}"#, true),
+            ("iam", "DeleteRole", #"{"RoleName":"r"}"#, true),
+            ("iam", "CreateUser", #"{"UserName":"u"}"#, true),
+            ("iam", "CreateUser", #"{"UserName":"u"}"#, false),
+            ("iam", "GetUser", #"{"UserName":"u"}"#, true),
+            ("iam", "ListUsers", #"{}"#, true),
+            ("iam", "PutUserPolicy", #"{"UserName":"u","PolicyName":"p","PolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"lambda:*\",\"Resource\":\"*\"}]}"}"#, true),
+            ("iam", "GetUserPolicy", #"{"UserName":"u","PolicyName":"p"}"#, true),
+            ("iam", "ListUserPolicies", #"{"UserName":"u"}"#, true),
+            ("iam", "AttachUserPolicy", #"{"UserName":"u","PolicyArn":"arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess"}"#, true),
+            ("iam", "ListAttachedUserPolicies", #"{"UserName":"u"}"#, true),
+            ("iam", "DetachUserPolicy", #"{"UserName":"u","PolicyArn":"arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess"}"#, true),
+            ("iam", "DeleteUserPolicy", #"{"UserName":"u","PolicyName":"p"}"#, true),
+            ("iam", "DeleteUser", #"{"UserName":"u"}"#, true),
+            ("iam", "DeletePolicy", #"{"PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, true),
+            ("sts", "GetCallerIdentity", #"{}"#, true),
         ]
         var problems: [String] = []
         var succeeded = Set<String>()
@@ -202,7 +255,7 @@ final class ConformanceTests: EngineTestCase {
             else { return problems.append("\(service) \(operation): not in the model") }
             do {
                 let object = try JSONParser.parse(params).objectValue ?? JSONObject()
-                let result = service == "lambda" ? try engine.performLambda(operation, object) : try engine.perform(operation, object)
+                let result = try engine.perform(service: service, operation, object)
                 if !mustSucceed { problems.append("\(service) \(operation) \(params): succeeded, expected an error") }
                 if let output = op["output"]?["shape"]?.stringValue {
                     let found = Self.check(result, shape: output, shapes: shapes, path: operation)

@@ -246,7 +246,7 @@ final class ServeProtocolTests: XCTestCase {
         XCTAssertEqual(missing.status, 404)
         XCTAssertTrue(missing.text.contains("<Error><Type>Sender</Type><Code>NotFound</Code><Message>"), missing.text)
 
-        let decoded = SNSQueryAPI.decode("PublishInput", prefix: "", values: [
+        let decoded = QueryProtocolAPI.sns.decode("PublishInput", prefix: "", values: [
             "TopicArn": "arn", "Message": "m",
             "MessageAttributes.entry.1.Name": "a", "MessageAttributes.entry.1.Value.DataType": "Number",
             "MessageAttributes.entry.1.Value.StringValue": "5",

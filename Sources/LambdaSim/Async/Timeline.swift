@@ -4,6 +4,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case enqueue, invoke, throttle, retryScheduled = "retry-scheduled", destination, dlq, expire, discard
         // Event source mappings (EventSources/).
         case poll, batch, filtered, bisect, checkpoint, visibilityTimeout = "visibility-timeout", redrive
+        /// A permission check refused a delivery or a call (Services/IAM/).
+        case denied
     }
 
     /// When it happened in simulated time (for `invoke`, when the attempt started).
@@ -64,6 +66,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case eventSource(reason: String, detail: String)
         /// A step read back from the background runner's history file.
         case recorded(reason: String, detail: String)
+        /// A permission check refused: the rule and which statement (or absence) decided it.
+        case denied(reason: String, detail: String)
     }
 }
 
@@ -113,7 +117,7 @@ extension TimelineEntry {
             return "No on-failure destination and no dead-letter queue: Lambda discards the event."
         case .functionDeleted:
             return "The function no longer exists: Lambda discards the queued event."
-        case let .eventSource(reason, _), let .recorded(reason, _):
+        case let .eventSource(reason, _), let .recorded(reason, _), let .denied(reason, _):
             return reason
         case let .recursion(depth):
             return "Recursive loop detection: after \(depth) chained invocations through destinations, Lambda stops the chain and discards the event."
@@ -192,7 +196,7 @@ extension TimelineEntry {
             out.appendStatic(": no on-failure destination or dead-letter queue")
         case .functionDeleted:
             out.appendStatic("function deleted")
-        case let .eventSource(_, detail), let .recorded(_, detail):
+        case let .eventSource(_, detail), let .recorded(_, detail), let .denied(_, detail):
             out.appendUTF8(detail)
         case let .recursion(depth):
             out.appendStatic("recursive loop stopped after ")

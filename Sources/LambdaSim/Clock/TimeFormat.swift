@@ -53,6 +53,15 @@ public enum TimeFormat {
         return text
     }
 
+    /// `2026-11-22T19:58:59+00:00`: a timestamp the wire gave as ISO text in UTC, as the AWS
+    /// CLI v2 prints it (milliseconds as microseconds only when there is a fraction).
+    public static func cliV2UTC(ms: SimInstant) -> String {
+        let f = fields(ms, local: false)
+        var text = date(f)
+        if f.millis != 0 { text += "." + pad(f.millis * 1000, 6) }
+        return text + "+00:00"
+    }
+
     /// Epoch seconds with milliseconds, as Lambda puts ESM and event invoke config timestamps on the wire.
     public static func epochSeconds(_ ms: SimInstant) -> Double { Double(ms) / 1000 }
 

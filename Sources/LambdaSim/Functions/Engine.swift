@@ -14,6 +14,8 @@ public struct EngineSettings: Sendable {
     /// Clock for a state file created by this command.
     public var initialClock: ClockState
     public var seed: UInt64?
+    /// The caller's profile and assumed role (Services/IAM/Authorization.swift).
+    public var caller = CallerSettings()
 
     public init(region: String, statePath: String, pythonPath: String = "python3", nodePath: String = "node",
                 searchPath: String = "/usr/local/bin:/usr/bin:/bin", initialClock: ClockState = ClockState(),
@@ -52,6 +54,8 @@ public final class Engine: @unchecked Sendable {
     /// (the model's patterns, lengths, ranges and enums: a `ValidationException`).
     public func performLambda(_ operation: String, _ params: JSONObject) throws -> JSON {
         try checkLambdaRequest(operation, params)
+        // The caller's identity-based policies and the function's resource-based policy.
+        try recordingDenials { try authorizeLambdaOperation(operation, params) }
         return try perform(operation, params)
     }
 
@@ -72,8 +76,28 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
+    /// Runs one API operation of a service (`lambda`, `sqs`, `iam`, `sts`, …); IAM and STS have
+    /// their own tables because their names overlap Lambda's (`GetPolicy`).
+    public func perform(service: String, _ operation: String, _ params: JSONObject) throws -> JSON {
+        switch service {
+        case "iam":
+            if let result = try performIAMOperation(operation, params) { return result }
+        case "sts":
+            if let result = try performSTSOperation(operation, params) { return result }
+        case "lambda":
+            return try performLambda(operation, params)
+        default:
+            return try perform(operation, params)
+        }
+        throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
+    }
+
     /// Runs one API operation.
     public func perform(_ operation: String, _ params: JSONObject) throws -> JSON {
+        try recordingDenials { try performOperation(operation, params) }
+    }
+
+    func performOperation(_ operation: String, _ params: JSONObject) throws -> JSON {
         switch operation {
         case "CreateFunction": return try createFunction(params)
         case "GetFunction": return try getFunction(params)
@@ -92,12 +116,20 @@ public final class Engine: @unchecked Sendable {
         case "PutFunctionConcurrency": return try putFunctionConcurrency(params)
         case "GetFunctionConcurrency": return try getFunctionConcurrency(params)
         case "DeleteFunctionConcurrency": return try deleteFunctionConcurrency(params)
+        case "CreateEventSourceMapping", "UpdateEventSourceMapping":
+            try checkEventSourceMappingRole(operation, params)
+            return try performEventSourceOperation(operation, params) ?? .null
+        case "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig":
+            try checkDestinationPermissions(params)
+            return try performAsyncOperation(operation, params) ?? .null
         default:
             if let result = try performAsyncOperation(operation, params) { return result }
             if let result = try performResourceOperation(operation, params) { return result }
             if let result = try performEventSourceOperation(operation, params) { return result }
             if let result = try performStreamOperation(operation, params) { return result }
             if let result = try performFunctionURLOperation(operation, params) { return result }
+            if let result = try performPolicyOperation(operation, params) { return result }
+            if let result = try performSQSTagOperation(operation, params) { return result }
             throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
         }
     }

@@ -293,6 +293,9 @@ extension Engine {
             if state.functions[key] != nil {
                 throw ServiceError.conflict("Function already exist: \(ref.name)")
             }
+            try self.checkExecutionRoleTrust(state, roleArn: p.string("Role"), function: ref.name)
+            try self.checkDeadLetterPermission(state, roleArn: p.string("Role"),
+                                               target: p.object("DeadLetterConfig")?.string("TargetArn"), function: ref.name)
             let now = self.now(state)
             let builtinSha = SHA256.base64Digest(Array(("builtin:" + (handler ?? "")).utf8))
             var version = FunctionVersion(
@@ -311,6 +314,9 @@ extension Engine {
             if version.architectures.isEmpty { version.architectures = ["x86_64"] }
             version.extras = Self.extras(from: p, existing: nil)
             var record = FunctionRecord(latest: version, createdMs: now)
+            if let tags = p.object("Tags"), !tags.isEmpty {
+                record.tags = Dictionary(tags.map { ($0.key, $0.value.stringValue ?? "") }, uniquingKeysWith: { $1 })
+            }
             var response = version
             if p.bool("Publish") == true {
                 var published = version
@@ -481,6 +487,7 @@ extension Engine {
             code["Location"] = .string("builtin:" + (found.version.handler ?? ""))
         }
         o["Code"] = .object(code)
+        if let tags = found.record.tags, !tags.isEmpty { o["Tags"] = Self.tagMap(tags) }
         if let reserved = found.record.reservedConcurrency {
             o["Concurrency"] = .object(JSONObject([("ReservedConcurrentExecutions", .int(reserved))]))
         }
@@ -539,7 +546,13 @@ extension Engine {
                 throw ServiceError("PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id", status: 412)
             }
             if let r = runtime { v.runtime = r }
-            if let r = p.string("Role") { v.role = r }
+            if let r = p.string("Role") {
+                try self.checkExecutionRoleTrust(state, roleArn: r, function: v.name)
+                v.role = r
+            }
+            if let target = p.object("DeadLetterConfig")?.string("TargetArn"), !target.isEmpty {
+                try self.checkDeadLetterPermission(state, roleArn: p.string("Role") ?? v.role, target: target, function: v.name)
+            }
             if let h = p.string("Handler") {
                 if v.runtime == RuntimeName.builtin { try BuiltinHandler.validate(h) }
                 v.handler = h

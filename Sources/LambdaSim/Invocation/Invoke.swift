@@ -84,6 +84,12 @@ extension Engine {
         }
         let state = try store.read()
         let found = try resolve(state, functionName: request.functionName, qualifier: request.qualifier)
+        // The caller needs lambda:InvokeFunction (DryRun included: it answers AccessDenied, not 204).
+        try recordingDenials {
+            try requireCaller(state, action: "lambda:InvokeFunction",
+                              resource: found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? ""),
+                              resourcePolicy: functionResourcePolicy(found.record, qualifier: found.qualifier))
+        }
         let payload = request.payload.isEmpty ? Array("{}".utf8) : request.payload
         if type == "Event", payload.count > PayloadLimits.asyncRequest {
             throw ServiceError("RequestEntityTooLargeException",

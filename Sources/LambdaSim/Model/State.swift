@@ -28,6 +28,10 @@ public struct State: Codable, Sendable {
     public var pollers: PollerProgress?
     /// Background runs (wall clock, `serve`): how much of the history file `simulate` has printed.
     public var historyShownBytes: Int64?
+    /// IAM roles, users and customer managed policies, and the permissions mode (Services/IAM/).
+    public var iam: IAMState?
+    /// Deliveries refused by a permission check, waiting to be shown by `simulate`.
+    public var permissionDenials: [PermissionDenial]?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion
@@ -57,6 +61,11 @@ public struct FunctionRecord: Codable, Sendable {
     public var eventInvokeConfigs: [String: JSON]?
     /// Function URL configs by qualifier (`$LATEST` or an alias), see Functions/FunctionURLs.swift.
     public var urlConfigs: [String: FunctionURLConfig]?
+    /// Resource-based policies by qualifier ("" for the unqualified function), see
+    /// Functions/FunctionPolicy.swift.
+    public var policies: [String: FunctionPolicy]?
+    /// Tags (`tag-resource`, `create-function --tags`).
+    public var tags: [String: String]?
     public var createdMs: SimInstant
 
     public init(latest: FunctionVersion, createdMs: SimInstant) {

@@ -389,6 +389,16 @@ extension Engine {
                                     deduplicationId: queue.isFifo ? dedup : nil)
             case "lambda":
                 guard let function = functionTarget(state, arn: subscription.endpoint) else { continue }
+                // SNS invokes the function as sns.amazonaws.com, through its resource-based policy.
+                let qualifier = FunctionReference.parse(subscription.endpoint)?.qualifier
+                let decision = authorizeServiceInvoke(state, service: "sns.amazonaws.com", sourceArn: topicArn,
+                                                      functionKey: function.key, qualifier: qualifier)
+                if !decision.isAllowed {
+                    let name = String(function.key.split(separator: "/").last ?? "") + (qualifier.map { ":" + $0 } ?? "")
+                    recordDenial(&state, function: name, principal: "sns.amazonaws.com", action: "lambda:InvokeFunction",
+                                 source: topicArn, decision: decision)
+                    continue
+                }
                 let event = Self.snsLambdaEvent(messageId: messageId, topicArn: topicArn, subject: subject, message: text,
                                                 timestamp: timestamp, subscriptionArn: subscription.arn, region: topic.region,
                                                 attributes: attributes)

@@ -18,7 +18,7 @@ private func acceptCloseOnExec(_ fd: Int32, _ address: UnsafeMutablePointer<sock
 ///
 /// - Lambda's REST-JSON API, routed by method and URI template (Serve/LambdaRESTAPI.swift);
 /// - SQS's and EventBridge's JSON protocol, `POST /` with `X-Amz-Target` (Serve/JSONProtocolAPI.swift);
-/// - SNS's query protocol, `POST /` with a form body and XML answers (Serve/SNSQueryAPI.swift);
+/// - the query protocol of SNS, IAM and STS, `POST /` with a form body and XML answers (Serve/QueryProtocolAPI.swift);
 /// - function URLs, by `Host: <url-id>.lambda-url.<region>.…` or under `/lambda-url/<url-id>/`
 ///   (Serve/FunctionURLGateway.swift).
 ///
@@ -258,7 +258,7 @@ public final class APIServer: @unchecked Sendable {
         }
         let contentType = request.header("content-type")?.lowercased() ?? ""
         if request.method == "POST", request.rawPath == "/", contentType.hasPrefix("application/x-www-form-urlencoded") {
-            return SNSQueryAPI.handle(request, engines: engines)
+            return QueryProtocolAPI.handle(request, engines: engines)
         }
         return LambdaRESTAPI.handle(request, engines: engines)
     }

@@ -99,9 +99,9 @@ struct ServeResponse {
 }
 
 /// Percent-decoding and form parsing for paths, query strings and form bodies.
-enum URLCoding {
+public enum URLCoding {
     /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`); invalid escapes stay as they are.
-    static func percentDecode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String {
+    public static func percentDecode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String {
         let utf8 = Array(text.utf8)
         guard utf8.contains(UInt8(ascii: "%")) || (plusAsSpace && utf8.contains(UInt8(ascii: "+"))) else {
             return String(text)

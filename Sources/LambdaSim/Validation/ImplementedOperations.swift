@@ -12,11 +12,12 @@ public enum ImplementedOperations {
             "ListFunctions", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency",
             "PutFunctionEventInvokeConfig", "UpdateAlias", "UpdateEventSourceMapping", "UpdateFunctionCode",
             "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig", "UpdateFunctionUrlConfig",
+            "AddPermission", "GetPolicy", "RemovePermission", "TagResource", "UntagResource", "ListTags",
         ]),
         ("sqs", [
             "ChangeMessageVisibility", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue",
             "GetQueueAttributes", "GetQueueUrl", "ListQueues", "PurgeQueue", "ReceiveMessage", "SendMessage",
-            "SendMessageBatch", "SetQueueAttributes",
+            "SendMessageBatch", "SetQueueAttributes", "TagQueue", "UntagQueue", "ListQueueTags",
         ]),
         ("sns", ["CreateTopic", "DeleteTopic", "ListSubscriptions", "ListSubscriptionsByTopic", "ListTopics", "Publish",
                  "Subscribe", "Unsubscribe"]),
@@ -26,10 +27,16 @@ public enum ImplementedOperations {
         ("events", ["CreateEventBus", "DeleteEventBus", "ListEventBuses", "PutEvents"]),
         ("s3", ["CreateBucket", "GetBucketNotificationConfiguration", "ListBuckets", "PutBucketNotificationConfiguration",
                 "PutObject"]),
+        ("iam", ["AttachRolePolicy", "AttachUserPolicy", "CreatePolicy", "CreateRole", "CreateUser", "DeletePolicy",
+                 "DeleteRole", "DeleteRolePolicy", "DeleteUser", "DeleteUserPolicy", "DetachRolePolicy", "DetachUserPolicy",
+                 "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy", "GetUser", "GetUserPolicy",
+                 "ListAttachedRolePolicies", "ListAttachedUserPolicies", "ListPolicies", "ListRolePolicies", "ListRoles",
+                 "ListUserPolicies", "ListUsers", "PutRolePolicy", "PutUserPolicy", "UpdateAssumeRolePolicy", "UpdateRole"]),
+        ("sts", ["GetCallerIdentity"]),
     ]
 
     /// Services `serve` speaks, with the protocol it speaks them in.
     public static let served: [String: String] = [
-        "lambda": "REST-JSON", "sqs": "JSON 1.0", "sns": "query", "events": "JSON 1.1",
+        "lambda": "REST-JSON", "sqs": "JSON 1.0", "sns": "query", "events": "JSON 1.1", "iam": "query", "sts": "query",
     ]
 }

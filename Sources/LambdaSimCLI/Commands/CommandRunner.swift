@@ -89,7 +89,7 @@ struct CommandRunner {
         }
         let response: JSON
         func call(_ params: JSONObject) throws -> JSON {
-            model.service == "lambda" ? try engine.performLambda(model.operation, params) : try engine.perform(model.operation, params)
+            try engine.perform(service: model.service, model.operation, params)
         }
         do {
             if let paginator = PaginatorModel.find(service: model.service, operation: model.operation).map(Paginator.init),

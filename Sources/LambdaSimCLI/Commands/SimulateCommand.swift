@@ -34,7 +34,8 @@ struct SimulateCommand {
                 var options = SimulationOptions(horizon: horizon ?? .idle, seed: seed)
                 if horizon == nil { options.idleCapMs = try Self.idleCap(parsed) }
                 let (steps, result) = try Self.simulate(engine, options)
-                timeline = steps
+                let denials = try engine.takeDenials()
+                timeline = denials.isEmpty ? steps : ScenarioRunner.sorted(denials + steps)
                 if horizon == nil, let next = result.nextWakeMs, let cap = options.idleCapMs {
                     // The run stopped at the horizon with work still due: say so (stdout stays the timeline).
                     let text = "lambda-sim simulate: stopped at the horizon (\(TimeFormat.durationText(cap)) of simulated time, at \(TimeFormat.iso(result.endMs))) with work still queued (next at \(TimeFormat.iso(next))); run simulate again to go on, or set --horizon.\n"
@@ -178,6 +179,13 @@ struct ScenarioRunner {
             nodePath: environment["LAMBDA_SIM_NODE"] ?? "node", searchPath: environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
             initialClock: ClockState(mode: .manual, offsetMs: 0, nowMs: TimeFormat.parse(startText) ?? 0), seed: stateSeed)
         let engine = Engine(settings: settings)
+        // `"iam": "strict"`: AWS's full permission checks for the whole scenario.
+        if let mode = scenario["iam"]?.stringValue {
+            guard ["strict", "permissive"].contains(mode) else {
+                throw CLIError.other("scenario \(path): 'iam' must be \"strict\" or \"permissive\"")
+            }
+            try engine.store.update { state in state.iam = IAMState(mode: mode) }
+        }
 
         let previousDirectory = FileManager.default.currentDirectoryPath
         guard FileManager.default.changeCurrentDirectoryPath(directory) else {
@@ -198,6 +206,7 @@ struct ScenarioRunner {
                 if spec.stringValue == "none" { return Self.sorted(timeline) }
                 final = try Self.horizon(spec)
             }
+            timeline += try engine.takeDenials()
             timeline += try engine.simulate(SimulationOptions(horizon: final ?? .idle)).timeline
         } catch let problem as Problem {
             throw CLIError.other("scenario \(path): \(problem.message)")

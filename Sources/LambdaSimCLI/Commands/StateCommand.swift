@@ -2,7 +2,7 @@ import Foundation
 import LambdaSim
 import LambdaSimJSON
 
-/// `state show | path | reset [--clock wall|manual] [--start ISO-TIME]`.
+/// `state show | path | reset [--clock wall|manual] [--start ISO-TIME] [--iam permissive|strict]`.
 struct StateCommand {
     var context: CommandContext
 
@@ -52,7 +52,9 @@ struct StateCommand {
             }
             do {
                 // A corrupt file is replaced only by an explicit reset, and only after it was named.
-                try store.replace(with: State(clock: clock, seed: seed))
+                var fresh = State(clock: clock, seed: seed)
+                if parsed.value("iam") == "strict" { fresh.iam = IAMState(mode: "strict") }
+                try store.replace(with: fresh)
             } catch let error as StateFileError {
                 throw CLIError.stateFile(error)
             }

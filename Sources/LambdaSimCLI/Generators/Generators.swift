@@ -131,7 +131,7 @@ enum Completions {
         out += "        case \"$service\" in\n"
         for service in Service.allCases where service != .simulator {
             var names = visible.filter { $0.service == service }.flatMap { [$0.name] + $0.aliases }
-            if service == .lambda { names += visible.filter { $0.service == .simulator }.map(\.name) + ["sqs", "sns", "kinesis", "dynamodb", "events", "s3"] }
+            if service == .lambda { names += visible.filter { $0.service == .simulator }.map(\.name) + Service.words.filter { $0 != "lambda" } }
             out += "            \(service.rawValue)) COMPREPLY=($(compgen -W \"\(names.joined(separator: " ")) $globals\" -- \"$cur\")) ;;\n"
         }
         out += "        esac\n"

@@ -66,7 +66,14 @@ struct OutputRenderer {
             guard let object = node.objectValue else { return node }
             var out = JSONObject()
             for (member, shapeName) in shape.members {
-                guard let child = object[member] else { continue }
+                guard var child = object[member] else { continue }
+                // IAM's policy documents arrive as (URL-encoded) JSON text; the CLI prints them
+                // as JSON (botocore's `json_decode_policies` for the shape `policyDocumentType`).
+                if shapeName == "policyDocumentType", let text = child.stringValue,
+                    let decoded = try? JSONParser.parse(URLCoding.percentDecode(text))
+                {
+                    child = decoded
+                }
                 if let childShape = model.shapes[shapeName] {
                     out[member] = ordered(child, shape: childShape, model: model)
                 } else {
@@ -85,7 +92,14 @@ struct OutputRenderer {
         case .timestamp:
             // Epoch numbers on the wire: v1 prints them as they came, v2 as ISO 8601 local time
             // (either way round with `cli_timestamp_format`).
-            guard isoTimestamps, let seconds = node.doubleValue else { return node }
+            guard isoTimestamps else { return node }
+            if let text = node.stringValue {
+                // ISO text on the wire (IAM's `2026-11-22T19:58:59Z`): v2 prints it in UTC as
+                // Python's `isoformat()` does.
+                guard let ms = TimeFormat.parse(text) else { return node }
+                return .string(TimeFormat.cliV2UTC(ms: ms))
+            }
+            guard let seconds = node.doubleValue else { return node }
             return .string(TimeFormat.cliV2(seconds: seconds))
         default:
             return node

@@ -33,9 +33,12 @@ enum SimulatorCommands {
             options: [
                 OptionSpec(name: "clock", value: .choice(["wall", "manual"]), help: "reset: the clock mode of the new state."),
                 OptionSpec(name: "start", value: .string, help: "reset: the simulated time the new state starts at (ISO 8601)."),
+                OptionSpec(name: "iam", value: .choice(["permissive", "strict"]),
+                           help: "reset: permissions mode; strict checks every role and caller as AWS does."),
             ],
             positionals: [PositionalSpec(name: "action", help: "show | path | reset")],
-            examples: ["lambda-sim state reset --clock manual --start 2026-01-01T00:00:00Z", "lambda-sim state path"]),
+            examples: ["lambda-sim state reset --clock manual --start 2026-01-01T00:00:00Z", "lambda-sim state reset --iam strict",
+                       "lambda-sim state path"]),
         CommandSpec(
             service: .simulator, name: "generate-event",
             abstract: "Print a sample event of an AWS service for --payload.",

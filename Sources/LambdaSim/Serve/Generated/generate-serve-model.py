@@ -111,25 +111,36 @@ for service, variable in (("sqs", "sqsOperations"), ("events", "eventsOperations
         print("        " + ", ".join(swift_string(n) for n in names[i:i + 4]) + ",")
     print("    ]")
     print()
-sns = session.get_service_model("sns")
-print("    /// SNS (query protocol): operation → [input shape, output shape, result wrapper], and the")
-print("    /// shapes they reach as compact JSON.")
-print("    static let snsOperations: [String: [String?]] = [")
-shapes = {}
-for name in SNS_OPERATIONS:
-    op = sns.operation_model(name)
-    if op.input_shape is not None:
-        shape_dict(op.input_shape, shapes)
-    if op.output_shape is not None:
-        shape_dict(op.output_shape, shapes)
-    wrapper = op.output_shape.serialization.get("resultWrapper") if op.output_shape is not None else None
-    print("        %s: [%s, %s, %s]," % (
-        swift_string(name), swift_string(op.input_shape.name) if op.input_shape is not None else "nil",
-        swift_string(op.output_shape.name) if op.output_shape is not None else "nil",
-        swift_string(wrapper) if wrapper else "nil"))
-print("    ]")
-print("    static let snsXMLNamespace = %s" % swift_string(sns.metadata.get("xmlNamespace", "http://sns.amazonaws.com/doc/2010-03-31/")))
-print("    static let snsShapes = #\"\"\"")
-print(json.dumps(shapes, separators=(",", ":"), sort_keys=True))
-print("\"\"\"#")
+IAM_OPERATIONS = ["CreateRole", "GetRole", "ListRoles", "UpdateRole", "DeleteRole", "UpdateAssumeRolePolicy",
+                  "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "AttachRolePolicy",
+                  "DetachRolePolicy", "ListAttachedRolePolicies", "CreatePolicy", "GetPolicy", "GetPolicyVersion",
+                  "ListPolicies", "DeletePolicy", "CreateUser", "GetUser", "ListUsers", "DeleteUser",
+                  "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies", "PutUserPolicy",
+                  "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"]
+STS_OPERATIONS = ["GetCallerIdentity"]
+
+for service, names, prefix, default_ns in (("sns", SNS_OPERATIONS, "sns", "http://sns.amazonaws.com/doc/2010-03-31/"),
+                                           ("iam", IAM_OPERATIONS, "iam", "https://iam.amazonaws.com/doc/2010-05-08/"),
+                                           ("sts", STS_OPERATIONS, "sts", "https://sts.amazonaws.com/doc/2011-06-15/")):
+    model = session.get_service_model(service)
+    print("    /// %s (query protocol): operation → [input shape, output shape, result wrapper], and the" % model.metadata["serviceId"])
+    print("    /// shapes they reach as compact JSON.")
+    print("    static let %sOperations: [String: [String?]] = [" % prefix)
+    shapes = {}
+    for name in names:
+        op = model.operation_model(name)
+        if op.input_shape is not None:
+            shape_dict(op.input_shape, shapes)
+        if op.output_shape is not None:
+            shape_dict(op.output_shape, shapes)
+        wrapper = op.output_shape.serialization.get("resultWrapper") if op.output_shape is not None else None
+        print("        %s: [%s, %s, %s]," % (
+            swift_string(name), swift_string(op.input_shape.name) if op.input_shape is not None else "nil",
+            swift_string(op.output_shape.name) if op.output_shape is not None else "nil",
+            swift_string(wrapper) if wrapper else "nil"))
+    print("    ]")
+    print("    static let %sXMLNamespace = %s" % (prefix, swift_string(model.metadata.get("xmlNamespace", default_ns))))
+    print("    static let %sShapes = #\"\"\"" % prefix)
+    print(json.dumps(shapes, separators=(",", ":"), sort_keys=True))
+    print("\"\"\"#")
 print("}")

@@ -8,7 +8,7 @@ Needs: pip install botocore (the version is printed into the output).
 import json
 import botocore, botocore.session
 
-SERVICES = ["lambda", "sqs", "sns", "kinesis", "dynamodb", "events"]
+SERVICES = ["lambda", "sqs", "sns", "kinesis", "dynamodb", "events", "iam", "sts"]
 
 
 def as_list(v):

@@ -1,10 +1,12 @@
 import LambdaSimJSON
 
-/// SNS's query protocol: `POST /` with a form body (`Action=Publish&Version=2010-03-31&TopicArn=…`,
-/// lists as `Name.member.N`, maps as `Name.entry.N.key` / `.value`) and XML answers
+/// The query protocol of SNS, IAM and STS: `POST /` with a form body
+/// (`Action=Publish&Version=2010-03-31&TopicArn=…`, lists as `Name.member.N`, maps as
+/// `Name.entry.N.key` / `.value`) and XML answers
 /// (`<PublishResponse><PublishResult>…</PublishResult><ResponseMetadata>…`), decoded and written
-/// from botocore's shapes (Serve/Generated/ServeModel.swift).
-enum SNSQueryAPI {
+/// from botocore's shapes (Serve/Generated/ServeModel.swift). The service comes from the
+/// request's SigV4 credential scope (`…/us-east-1/iam/aws4_request`), else from the action.
+struct QueryProtocolAPI: Sendable {
     struct Shape {
         var type: String
         /// Structure members: (name, shape, XML name, flattened).
@@ -18,9 +20,40 @@ enum SNSQueryAPI {
         var flattened = false
     }
 
-    /// The generated shapes, parsed once.
-    static let shapes: [String: Shape] = {
-        guard let parsed = try? JSONParser.parse(ServeModel.snsShapes), let object = parsed.objectValue else { return [:] }
+    /// The service name as the engine knows it (`sns`, `iam`, `sts`).
+    let service: String
+    let operations: [String: [String?]]
+    let namespace: String
+    let shapes: [String: Shape]
+
+    static let sns = QueryProtocolAPI(service: "sns", operations: ServeModel.snsOperations,
+                                      namespace: ServeModel.snsXMLNamespace, shapes: parse(ServeModel.snsShapes))
+    static let iam = QueryProtocolAPI(service: "iam", operations: ServeModel.iamOperations,
+                                      namespace: ServeModel.iamXMLNamespace, shapes: parse(ServeModel.iamShapes))
+    static let sts = QueryProtocolAPI(service: "sts", operations: ServeModel.stsOperations,
+                                      namespace: ServeModel.stsXMLNamespace, shapes: parse(ServeModel.stsShapes))
+
+    /// The service a form request is for: the credential scope's service, else the first whose
+    /// operations include the action (SNS first, as before IAM was served).
+    static func service(for request: ServeRequest, action: String) -> QueryProtocolAPI {
+        if let auth = request.header("authorization"), let range = auth.range(of: "Credential=") {
+            let scope = auth[range.upperBound...].prefix { $0 != "," && $0 != " " }.split(separator: "/")
+            if scope.count >= 4 {
+                switch scope[3] {
+                case "iam": return .iam
+                case "sts": return .sts
+                case "sns": return .sns
+                default: break
+                }
+            }
+        }
+        for api in [sns, iam, sts] where api.operations[action] != nil { return api }
+        return .sns
+    }
+
+    /// Generated shapes, parsed once per service.
+    static func parse(_ text: String) -> [String: Shape] {
+        guard let parsed = try? JSONParser.parse(text), let object = parsed.objectValue else { return [:] }
         var out: [String: Shape] = [:]
         for (name, value) in object {
             var shape = Shape(type: value["type"]?.stringValue ?? "string")
@@ -40,14 +73,18 @@ enum SNSQueryAPI {
             out[name] = shape
         }
         return out
-    }()
+    }
 
     static func handle(_ request: ServeRequest, engines: EngineRegistry) -> ServeResponse {
         let form = URLCoding.parseForm(String(decoding: request.body, as: UTF8.self))
         var values: [String: String] = [:]
         for (name, value) in form where values[name] == nil { values[name] = value }
         let action = values["Action"] ?? ""
-        guard let entry = ServeModel.snsOperations[action], entry.count == 3 else {
+        return service(for: request, action: action).handle(request, action: action, values: values, engines: engines)
+    }
+
+    func handle(_ request: ServeRequest, action: String, values: [String: String], engines: EngineRegistry) -> ServeResponse {
+        guard let entry = operations[action], entry.count == 3 else {
             return errorResponse(ServiceError("InvalidAction", "The action \(action) is not valid for this endpoint."),
                                  requestId: request.requestId, operation: action.isEmpty ? nil : action)
         }
@@ -55,8 +92,8 @@ enum SNSQueryAPI {
         if let input = entry[0], case let .object(object)? = decode(input, prefix: "", values: values) { params = object }
         let engine = engines.engine(region: request.region)
         do {
-            let result = try engine.perform(action, params)
-            var xml = "<?xml version=\"1.0\"?>\n<\(action)Response xmlns=\"\(ServeModel.snsXMLNamespace)\">"
+            let result = try engine.perform(service: service, action, params)
+            var xml = "<?xml version=\"1.0\"?>\n<\(action)Response xmlns=\"\(namespace)\">"
             if let output = entry[1], let wrapper = entry[2] {
                 xml += "<\(wrapper)>"
                 if let shape = shapes[output] { xml += encodeMembers(shape, result) }
@@ -69,10 +106,10 @@ enum SNSQueryAPI {
         }
     }
 
-    static func errorResponse(_ error: ServiceError, requestId: String, operation: String?) -> ServeResponse {
+    func errorResponse(_ error: ServiceError, requestId: String, operation: String?) -> ServeResponse {
         let type = error.status >= 500 ? "Receiver" : "Sender"
-        let xml = "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"\(ServeModel.snsXMLNamespace)\"><Error><Type>\(type)</Type>"
-            + "<Code>\(escape(error.code))</Code><Message>\(escape(error.message))</Message></Error>"
+        let xml = "<?xml version=\"1.0\"?>\n<ErrorResponse xmlns=\"\(namespace)\"><Error><Type>\(type)</Type>"
+            + "<Code>\(Self.escape(error.code))</Code><Message>\(Self.escape(error.message))</Message></Error>"
             + "<RequestId>\(requestId)</RequestId></ErrorResponse>\n"
         return ServeResponse(status: error.status, headers: [("Content-Type", "text/xml")], body: Array(xml.utf8), operation: operation)
     }
@@ -80,7 +117,7 @@ enum SNSQueryAPI {
     // MARK: - Form → parameters
 
     /// The value of shape `name` at `prefix`, or nil when the form has nothing for it.
-    static func decode(_ name: String, prefix: String, values: [String: String]) -> JSON? {
+    func decode(_ name: String, prefix: String, values: [String: String]) -> JSON? {
         guard let shape = shapes[name] else { return values[prefix].map { .string($0) } }
         func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a + "." + b }
         switch shape.type {
@@ -127,17 +164,21 @@ enum SNSQueryAPI {
 
     // MARK: - Result → XML
 
-    static func encodeMembers(_ shape: Shape, _ value: JSON) -> String {
+    func encodeMembers(_ shape: Shape, _ value: JSON) -> String {
         var xml = ""
         for member in shape.members {
-            guard let memberValue = value[member.name], !memberValue.isNull else { continue }
+            guard var memberValue = value[member.name], !memberValue.isNull else { continue }
+            // IAM puts policy documents on the wire URL-encoded (botocore decodes them).
+            if member.shape == "policyDocumentType", let text = memberValue.stringValue {
+                memberValue = .string(URLCoding.percentEncode(text))
+            }
             xml += encode(member.shape, memberValue, element: member.xmlName ?? member.name, flattened: member.flattened)
         }
         return xml
     }
 
-    static func encode(_ shapeName: String, _ value: JSON, element: String, flattened: Bool = false) -> String {
-        guard let shape = shapes[shapeName] else { return "<\(element)>\(escape(scalarText(value)))</\(element)>" }
+    func encode(_ shapeName: String, _ value: JSON, element: String, flattened: Bool = false) -> String {
+        guard let shape = shapes[shapeName] else { return "<\(element)>\(Self.escape(Self.scalarText(value)))</\(element)>" }
         switch shape.type {
         case "structure":
             return "<\(element)>" + encodeMembers(shape, value) + "</\(element)>"
@@ -158,7 +199,7 @@ enum SNSQueryAPI {
             }
             return shape.flattened ? inner : "<\(element)>\(inner)</\(element)>"
         default:
-            return "<\(element)>\(escape(scalarText(value)))</\(element)>"
+            return "<\(element)>\(Self.escape(Self.scalarText(value)))</\(element)>"
         }
     }
 

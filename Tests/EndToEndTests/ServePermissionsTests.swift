@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+/// IAM, STS and Lambda's policy operations through `serve`, driven by boto3 (skipped when
+/// python3 or boto3 is missing): the SDK must get AWS's shapes back.
+final class ServePermissionsTests: XCTestCase {
+    static let script = #"""
+import json, sys, boto3
+endpoint = sys.argv[1]
+kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+iam = boto3.client("iam", **kw)
+sts = boto3.client("sts", **kw)
+lam = boto3.client("lambda", **kw)
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+out = {}
+role = iam.create_role(RoleName="sdk-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+out["roleArn"] = role["Arn"]
+out["createDateType"] = type(role["CreateDate"]).__name__
+out["trust"] = role["AssumeRolePolicyDocument"]
+iam.attach_role_policy(RoleName="sdk-role", PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+out["attached"] = iam.list_attached_role_policies(RoleName="sdk-role")["AttachedPolicies"]
+out["getRoleTrust"] = iam.get_role(RoleName="sdk-role")["Role"]["AssumeRolePolicyDocument"]
+try:
+    iam.get_role(RoleName="missing")
+except iam.exceptions.NoSuchEntityException as e:
+    out["missing"] = e.response["Error"]["Code"] + ": " + e.response["Error"]["Message"]
+out["caller"] = sts.get_caller_identity()["Arn"]
+stmt = lam.add_permission(FunctionName="sdk-fn", StatementId="sns", Action="lambda:InvokeFunction",
+                          Principal="sns.amazonaws.com", SourceArn="arn:aws:sns:us-east-1:123456789012:t")["Statement"]
+out["statement"] = json.loads(stmt)
+policy = lam.get_policy(FunctionName="sdk-fn")
+out["policy"] = json.loads(policy["Policy"])
+out["hasRevision"] = bool(policy["RevisionId"])
+lam.remove_permission(FunctionName="sdk-fn", StatementId="sns")
+try:
+    lam.get_policy(FunctionName="sdk-fn")
+except lam.exceptions.ResourceNotFoundException as e:
+    out["noPolicy"] = e.response["Error"]["Message"]
+print(json.dumps(out, sort_keys=True))
+"""#
+
+    func testBoto3CreatesARoleAttachesAPolicyAndReadsAFunctionPolicy() throws {
+        guard let python = RuntimeTools.find("python3", override: "LAMBDA_SIM_PYTHON") else {
+            throw XCTSkip("python3 is not installed: skipping the boto3 serve test")
+        }
+        let probe = try ProcessRunner.run(ProcessSpec(executable: python, arguments: ["-c", "import boto3"],
+                                                      environment: ProcessInfo.processInfo.environment,
+                                                      workingDirectory: NSTemporaryDirectory(), stdin: nil))
+        if probe.exitCode != 0 { throw XCTSkip("boto3 is not installed: skipping the boto3 serve test") }
+
+        let sandbox = try Sandbox()
+        try sandbox.setup("create-function", "--function-name", "sdk-fn", "--runtime", "builtin", "--handler", "echo")
+        try sandbox.write("sdk.py", Self.script)
+        let server = try ServeProcess(sandbox)
+        defer { XCTAssertEqual(server.stop(), 0, server.log) }
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": sandbox.directory,
+                   "AWS_CONFIG_FILE": sandbox.path("none"), "AWS_SHARED_CREDENTIALS_FILE": sandbox.path("none"),
+                   "AWS_EC2_METADATA_DISABLED": "true"]
+        for name in ["PYENV_ROOT", "PYENV_VERSION"] {
+            if let value = ProcessInfo.processInfo.environment[name] { env[name] = value }
+        }
+        let result = try ProcessRunner.run(ProcessSpec(executable: python, arguments: [sandbox.path("sdk.py"), server.endpoint],
+                                                       environment: env, workingDirectory: sandbox.directory, stdin: nil))
+        XCTAssertEqual(result.exitCode, 0, result.stderrText + "\n" + server.log)
+        let out = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any], result.stdoutText)
+        XCTAssertEqual(out["roleArn"] as? String, "arn:aws:iam::123456789012:role/sdk-role")
+        XCTAssertEqual(out["createDateType"] as? String, "datetime")
+        let trust = out["trust"] as? [String: Any]
+        XCTAssertEqual(trust?["Version"] as? String, "2012-10-17", "the trust policy decodes into a dict")
+        XCTAssertEqual((out["getRoleTrust"] as? [String: Any])?["Version"] as? String, "2012-10-17")
+        XCTAssertEqual((out["attached"] as? [[String: Any]])?.first?["PolicyName"] as? String, "AWSLambdaBasicExecutionRole")
+        XCTAssertEqual(out["missing"] as? String, "NoSuchEntity: The role with name missing cannot be found.")
+        XCTAssertEqual(out["caller"] as? String, "arn:aws:iam::123456789012:root")
+        let statement = out["statement"] as? [String: Any]
+        XCTAssertEqual(statement?["Principal"] as? [String: String], ["Service": "sns.amazonaws.com"])
+        XCTAssertEqual(statement?["Condition"] as? [String: [String: String]],
+                       ["ArnLike": ["AWS:SourceArn": "arn:aws:sns:us-east-1:123456789012:t"]])
+        let policy = out["policy"] as? [String: Any]
+        XCTAssertEqual(policy?["Id"] as? String, "default")
+        XCTAssertEqual((policy?["Statement"] as? [[String: Any]])?.count, 1)
+        XCTAssertEqual(out["hasRevision"] as? Bool, true)
+        XCTAssertEqual(out["noPolicy"] as? String, "The resource you requested does not exist.")
+    }
+}
