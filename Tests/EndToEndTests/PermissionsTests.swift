@@ -95,24 +95,42 @@ final class PermissionsTests: XCTestCase {
     }
 
     /// "Tutorial: Using Lambda with Amazon SQS": the execution role with
-    /// AWSLambdaSQSQueueExecutionRole, the function, the queue, the mapping, a test message.
+    /// AWSLambdaSQSQueueExecutionRole, the Node.js function, a test invoke with the tutorial's
+    /// event, the queue, the mapping (batch size 10), a test message; in strict mode, so every
+    /// permission the tutorial sets up is needed.
     func testSQSTutorialInStrictMode() throws {
+        try RuntimeTools.requireNode()
         let s = try strictSandbox()
-        try s.setup("iam", "create-role", "--role-name", "lambda-sqs-role", "--assume-role-policy-document", Self.trustLambda)
+        s.environment.merge(RuntimeTools.interpreterEnvironment) { _, new in new }
+        let handler = "exports.handler = async function(event, context) {\n  event.Records.forEach(record => {\n    const { body } = record;\n    console.log(body);\n  });\n  return {};\n}\n"
+        try s.write("function.zip", StoredZip.archive([("index.js", Array(handler.utf8))]))
+        try s.write("trust-policy.json", Self.trustLambda)
+        try s.write("input.json", #"{"Records": [{"messageId": "059f36b4-87a3-44ab-83d2-661975830a7d", "receiptHandle": "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a...", "body": "test", "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1545082649183", "SenderId": "AIDAIENQZJOLO23YVJ4VO", "ApproximateFirstReceiveTimestamp": "1545082649185"}, "messageAttributes": {}, "md5OfBody": "098f6bcd4621d373cade4e832627b4f6", "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:my-queue", "awsRegion": "us-east-1"}]}"#)
+        try s.setup("iam", "create-role", "--role-name", "lambda-sqs-role", "--assume-role-policy-document", "file://trust-policy.json")
         try s.setup("iam", "attach-role-policy", "--role-name", "lambda-sqs-role", "--policy-arn",
                     "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")
-        try s.setup("lambda", "create-function", "--function-name", "ProcessSQSRecord", "--runtime", "builtin", "--handler", "echo",
-                    "--role", "arn:aws:iam::123456789012:role/lambda-sqs-role")
-        try s.setup("sqs", "create-queue", "--queue-name", "MyQueue")
+        try s.setup("lambda", "create-function", "--function-name", "ProcessSQSRecord", "--zip-file", "fileb://function.zip",
+                    "--handler", "index.handler", "--runtime", "nodejs22.x", "--role", "arn:aws:iam::123456789012:role/lambda-sqs-role")
+        let invoked = try s.run(["lambda", "invoke", "--function-name", "ProcessSQSRecord", "--payload", "file://input.json", "out",
+                                 "--cli-binary-format", "raw-in-base64-out"])
+        XCTAssertEqual(try json(invoked)["StatusCode"], 200)
+        XCTAssertEqual(s.read("out"), Array("{}".utf8))
+        let queueURL = "https://sqs.us-east-1.amazonaws.com/123456789012/my-queue"
+        let queueArn = "arn:aws:sqs:us-east-1:123456789012:my-queue"
+        try s.setup("sqs", "create-queue", "--queue-name", "my-queue")
         let mapping = try json(try s.run(["lambda", "create-event-source-mapping", "--function-name", "ProcessSQSRecord",
-                                          "--batch-size", "10", "--event-source-arn", Self.queueArn]))
-        XCTAssertEqual(mapping["EventSourceArn"]?.stringValue, Self.queueArn)
-        try s.setup("sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "test")
+                                          "--batch-size", "10", "--event-source-arn", queueArn]))
+        XCTAssertEqual(mapping["EventSourceArn"]?.stringValue, queueArn)
+        XCTAssertEqual(mapping["BatchSize"], 10)
+        let listed = try json(try s.run(["lambda", "list-event-source-mappings", "--function-name", "ProcessSQSRecord",
+                                         "--event-source-arn", queueArn]))
+        XCTAssertEqual(listed["EventSourceMappings"]?.arrayValue?.count, 1)
+        try s.setup("sqs", "send-message", "--queue-url", queueURL, "--message-body", "test")
         let timeline = try s.run(["simulate", "--for", "1m", "--format", "json"])
         XCTAssertEqual(timeline.exitCode, 0, timeline.stderrText)
-        let invokes = timeline.stdoutText.split(separator: "\n").filter { $0.contains(#""event":"invoke""#) }
+        let invokes = timeline.stdoutText.split(separator: "\n").filter { $0.contains(#""event":"invoke""#) && $0.contains(#""records":1"#) }
         XCTAssertEqual(invokes.count, 1, timeline.stdoutText)
-        XCTAssertTrue(invokes.first?.contains(#""records":1"#) ?? false, timeline.stdoutText)
+        XCTAssertTrue(try s.run(["logs", "--function-name", "ProcessSQSRecord"]).stdoutText.contains("\ttest\n"))
     }
 
     // MARK: - Enforcement: execution role trust
@@ -167,6 +185,25 @@ final class PermissionsTests: XCTestCase {
                     "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole")
         try s.setup("create-event-source-mapping", "--function-name", "f", "--event-source-arn", Self.queueArn)
         XCTAssertEqual(try json(try s.run(["list-event-source-mappings"]))["EventSourceMappings"]?.arrayValue?.count, 1)
+    }
+
+    func testDynamoDBStreamMappingNeedsTheStreamActions() throws {
+        let s = try Sandbox()
+        try s.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document", Self.trustLambda)
+        try s.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo",
+                    "--role", "arn:aws:iam::123456789012:role/r")
+        let table = try json(try s.run(["dynamodb", "create-table", "--table-name", "tbl", "--attribute-definitions",
+                                        "AttributeName=k,AttributeType=S", "--key-schema", "AttributeName=k,KeyType=HASH",
+                                        "--billing-mode", "PAY_PER_REQUEST", "--stream-specification",
+                                        "StreamEnabled=true,StreamViewType=NEW_IMAGE"]))
+        let stream = try XCTUnwrap(table["TableDescription"]?["LatestStreamArn"]?.stringValue)
+        let refused = try s.run(["create-event-source-mapping", "--function-name", "f", "--event-source-arn", stream,
+                                 "--starting-position", "LATEST"])
+        assertServiceError(refused, "InvalidParameterValueException", "CreateEventSourceMapping",
+                           "Cannot access stream \(stream). Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
+        try s.setup("iam", "attach-role-policy", "--role-name", "r", "--policy-arn",
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole")
+        try s.setup("create-event-source-mapping", "--function-name", "f", "--event-source-arn", stream, "--starting-position", "LATEST")
     }
 
     // MARK: - Enforcement: destinations and dead-letter queues

@@ -70,8 +70,9 @@ public final class Engine: @unchecked Sendable {
         {
             let action = operation == "Invoke" ? "lambda:InvokeFunction" : "lambda:" + operation
             let resource = "arn:aws:lambda:\(ref.region ?? region):\(account):function:\(ref.name)" + (ref.qualifier.map { ":" + $0 } ?? "")
+            let caller = (try? store.read()).map(callerIdentity)?.arn ?? "arn:aws:iam::\(Arn.account):root"
             throw ServiceError("AccessDeniedException",
-                               "User: arn:aws:iam::\(Arn.account):root is not authorized to perform: \(action) on resource: \(resource) because no resource-based policy allows the \(action) action",
+                               "User: \(caller) is not authorized to perform: \(action) on resource: \(resource) because no resource-based policy allows the \(action) action",
                                status: 403)
         }
     }
