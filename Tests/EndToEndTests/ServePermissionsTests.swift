@@ -39,6 +39,78 @@ except lam.exceptions.ResourceNotFoundException as e:
 print(json.dumps(out, sort_keys=True))
 """#
 
+    static let snsScript = #"""
+import sys, time, boto3
+endpoint, step = sys.argv[1], sys.argv[2]
+kw = dict(endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+topic = "arn:aws:sns:us-east-1:123456789012:t"
+if step == "grant":
+    boto3.client("lambda", **kw).add_permission(FunctionName="f", StatementId="sns", Action="lambda:InvokeFunction",
+                                                Principal="sns.amazonaws.com", SourceArn=topic)
+boto3.client("sns", **kw).publish(TopicArn=topic, Message=step)
+"""#
+
+    /// Strict mode under `serve` (wall clock, background runner): a publish through the SDK is
+    /// refused until the function's policy allows SNS, then delivered in the background.
+    func testSNSDeliveryThroughServeNeedsThePermission() throws {
+        let python = try Self.python()
+        let sandbox = try Sandbox()
+        sandbox.clock = .wall
+        try sandbox.setup("state", "reset", "--iam", "strict")
+        try sandbox.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document",
+                          #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        try sandbox.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo",
+                          "--role", "arn:aws:iam::123456789012:role/r")
+        try sandbox.setup("sns", "create-topic", "--name", "t")
+        try sandbox.setup("sns", "subscribe", "--topic-arn", "arn:aws:sns:us-east-1:123456789012:t", "--protocol", "lambda",
+                          "--notification-endpoint", "arn:aws:lambda:us-east-1:123456789012:function:f")
+        try sandbox.write("sns.py", Self.snsScript)
+        let server = try ServeProcess(sandbox)
+        defer { XCTAssertEqual(server.stop(), 0, server.log) }
+        func step(_ name: String) throws {
+            let r = try ProcessRunner.run(ProcessSpec(executable: python, arguments: [sandbox.path("sns.py"), server.endpoint, name],
+                                                      environment: Self.pythonEnvironment(sandbox), workingDirectory: sandbox.directory,
+                                                      stdin: nil))
+            XCTAssertEqual(r.exitCode, 0, r.stderrText + "\n" + server.log)
+        }
+        func logs() throws -> String { try sandbox.run(["logs", "--function-name", "f"]).stdoutText }
+        try step("denied")
+        // The background runner would have invoked within a second or two; give it five.
+        Thread.sleep(forTimeInterval: 5)
+        let before = try logs()
+        XCTAssertFalse(before.contains("START"), before)
+        try step("grant")
+        var delivered = false
+        for _ in 0..<100 where !delivered {
+            delivered = try logs().contains("START")
+            if !delivered { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertTrue(delivered, "the permitted delivery never ran: \(server.log)")
+        let denied = try sandbox.run(["simulate", "--format", "json"]).stdoutText
+        XCTAssertTrue(denied.contains(#""event":"denied""#), denied)
+    }
+
+    static func python() throws -> String {
+        guard let python = RuntimeTools.find("python3", override: "LAMBDA_SIM_PYTHON") else {
+            throw XCTSkip("python3 is not installed: skipping the boto3 serve test")
+        }
+        let probe = try ProcessRunner.run(ProcessSpec(executable: python, arguments: ["-c", "import boto3"],
+                                                      environment: ProcessInfo.processInfo.environment,
+                                                      workingDirectory: NSTemporaryDirectory(), stdin: nil))
+        if probe.exitCode != 0 { throw XCTSkip("boto3 is not installed: skipping the boto3 serve test") }
+        return python
+    }
+
+    static func pythonEnvironment(_ sandbox: Sandbox) -> [String: String] {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": sandbox.directory,
+                   "AWS_CONFIG_FILE": sandbox.path("none"), "AWS_SHARED_CREDENTIALS_FILE": sandbox.path("none"),
+                   "AWS_EC2_METADATA_DISABLED": "true"]
+        for name in ["PYENV_ROOT", "PYENV_VERSION"] {
+            if let value = ProcessInfo.processInfo.environment[name] { env[name] = value }
+        }
+        return env
+    }
+
     func testBoto3CreatesARoleAttachesAPolicyAndReadsAFunctionPolicy() throws {
         guard let python = RuntimeTools.find("python3", override: "LAMBDA_SIM_PYTHON") else {
             throw XCTSkip("python3 is not installed: skipping the boto3 serve test")
