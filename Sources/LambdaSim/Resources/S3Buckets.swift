@@ -201,6 +201,17 @@ extension Engine {
                 switch arnKey {
                 case "LambdaFunctionArn":
                     guard let function = functionTarget(state, arn: target) else { continue }
+                    // S3 invokes as s3.amazonaws.com through the function's resource-based policy
+                    // (aws:SourceArn the bucket, aws:SourceAccount the bucket owner).
+                    let qualifier = FunctionReference.parse(target)?.qualifier
+                    let decision = authorizeServiceInvoke(state, service: "s3.amazonaws.com", sourceArn: "arn:aws:s3:::\(bucket.name)",
+                                                          functionKey: function.key, qualifier: qualifier)
+                    if !decision.isAllowed {
+                        let name = String(function.key.split(separator: "/").last ?? "") + (qualifier.map { ":" + $0 } ?? "")
+                        recordDenial(&state, function: name, principal: "s3.amazonaws.com", action: "lambda:InvokeFunction",
+                                     source: "arn:aws:s3:::\(bucket.name)", decision: decision)
+                        continue
+                    }
                     enqueue(&state, functionKey: function.key, qualifier: function.qualifier, executedVersion: function.version,
                             payload: Array(text.utf8), source: "s3")
                 case "QueueArn":
