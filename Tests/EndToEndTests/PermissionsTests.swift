@@ -187,6 +187,40 @@ final class PermissionsTests: XCTestCase {
         XCTAssertEqual(try json(try s.run(["list-event-source-mappings"]))["EventSourceMappings"]?.arrayValue?.count, 1)
     }
 
+    /// The role loses the queue's actions after the mapping was created: the poller stops (one
+    /// `denied` line, the message stays) until the permission is back; in both clock modes.
+    func testPollerStopsWhileTheRoleLacksTheQueueActions() throws {
+        for clock in [Sandbox.Clock.manual(start: Sandbox.fixedStart), .wall] {
+            let s = try Sandbox()
+            s.clock = clock
+            let policy = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+            try s.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document", Self.trustLambda)
+            try s.setup("iam", "attach-role-policy", "--role-name", "r", "--policy-arn", policy)
+            try s.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo",
+                        "--role", "arn:aws:iam::123456789012:role/r")
+            try s.setup("sqs", "create-queue", "--queue-name", "MyQueue")
+            try s.setup("create-event-source-mapping", "--function-name", "f", "--event-source-arn", Self.queueArn)
+            try s.setup("iam", "detach-role-policy", "--role-name", "r", "--policy-arn", policy)
+            try s.setup("sqs", "send-message", "--queue-url", Self.queueURL, "--message-body", "waiting")
+            let timeline = try s.run(["simulate", "--for", "1m", "--format", "json"]).stdoutText
+            if case .manual = clock {
+                XCTAssertTrue(timeline.contains(#""event":"denied""#), timeline)
+                XCTAssertFalse(timeline.contains(#""event":"invoke""#), timeline)
+            }
+            let count = try s.run(["sqs", "get-queue-attributes", "--queue-url", Self.queueURL, "--attribute-names",
+                                   "ApproximateNumberOfMessages", "--query", "Attributes.ApproximateNumberOfMessages", "--output", "text"])
+            XCTAssertEqual(count.stdoutText, "1\n", "\(clock): the message waits")
+            try s.setup("iam", "attach-role-policy", "--role-name", "r", "--policy-arn", policy)
+            try s.setup("simulate", "--for", "1m")
+            var logs = ""
+            for _ in 0..<50 where !logs.contains("START") {
+                logs = try s.run(["logs", "--function-name", "f"]).stdoutText
+                if !logs.contains("START") { usleep(100_000) }
+            }
+            XCTAssertTrue(logs.contains("START"), "\(clock): polled once allowed again")
+        }
+    }
+
     func testDynamoDBStreamMappingNeedsTheStreamActions() throws {
         let s = try Sandbox()
         try s.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document", Self.trustLambda)
@@ -228,6 +262,45 @@ final class PermissionsTests: XCTestCase {
         try s.setup("put-function-event-invoke-config", "--function-name", "f", "--destination-config",
                     #"{"OnFailure":{"Destination":"\#(Self.queueArn)"}}"#)
         try s.setup("update-function-configuration", "--function-name", "f", "--dead-letter-config", "TargetArn=" + Self.queueArn)
+    }
+
+    /// A destination whose permission was revoked after it was configured: the delivery fails
+    /// (AccessDeniedException on the `destination` line) and nothing reaches the queue; in both
+    /// clock modes.
+    func testDestinationDeliveryFailsWhenTheRoleLostThePermission() throws {
+        for clock in [Sandbox.Clock.manual(start: Sandbox.fixedStart), .wall] {
+            let s = try Sandbox()
+            s.clock = clock
+            try s.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document", Self.trustLambda)
+            try s.setup("iam", "put-role-policy", "--role-name", "r", "--policy-name", "send", "--policy-document",
+                        #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}"#)
+            try s.setup("sqs", "create-queue", "--queue-name", "MyQueue")
+            try s.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo",
+                        "--role", "arn:aws:iam::123456789012:role/r")
+            try s.setup("put-function-event-invoke-config", "--function-name", "f", "--destination-config",
+                        #"{"OnSuccess":{"Destination":"\#(Self.queueArn)"}}"#)
+            try s.setup("iam", "delete-role-policy", "--role-name", "r", "--policy-name", "send")
+            try s.setup("invoke", "--function-name", "f", "--invocation-type", "Event", "/dev/null")
+            let timeline = try s.run(["simulate", "--for", "1m", "--format", "json"])
+            XCTAssertEqual(timeline.exitCode, 0, timeline.stderrText)
+            let destination = timeline.stdoutText.split(separator: "\n").first { $0.contains(#""event":"destination""#) }
+            if case .manual = clock {
+                XCTAssertTrue(destination?.contains(#""errorType":"AccessDeniedException""#) ?? false, timeline.stdoutText)
+            }
+            let received = try s.run(["sqs", "receive-message", "--queue-url", Self.queueURL])
+            XCTAssertEqual(received.stdoutText, "", "\(clock): nothing was delivered")
+            // Granted again: the next one is delivered.
+            try s.setup("iam", "put-role-policy", "--role-name", "r", "--policy-name", "send", "--policy-document",
+                        #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}"#)
+            try s.setup("invoke", "--function-name", "f", "--invocation-type", "Event", "/dev/null")
+            try s.setup("simulate", "--for", "1m")
+            var body = ""
+            for _ in 0..<50 where body.isEmpty {
+                body = try s.run(["sqs", "receive-message", "--queue-url", Self.queueURL]).stdoutText
+                if body.isEmpty { usleep(100_000) }
+            }
+            XCTAssertTrue(body.contains("responsePayload"), "\(clock): \(body)")
+        }
     }
 
     // MARK: - Enforcement: service principals (SNS)

@@ -709,7 +709,7 @@ final class AsyncScheduler {
                                condition: condition, target: dlq,
                                why: .deadLetter(targetKind: kind, errorCode: code, deliveryError: nil)))
             deliveries.append(PendingDelivery(timeMs: t, arn: dlq, body: event.payload, attributes: attributes,
-                                              detailType: nil, source: nil, s3Key: nil, entry: entry))
+                                              detailType: nil, source: nil, s3Key: nil, entry: entry, role: target.version.role))
         }
         done(slot)
     }
@@ -757,17 +757,17 @@ final class AsyncScheduler {
             let key = Self.s3Key(function: target.version.name, at: t, uuid: rng.uuid())
             emit(line)
             deliveries.append(PendingDelivery(timeMs: t, arn: arn, body: record, attributes: [:], detailType: nil, source: nil,
-                                              s3Key: key, entry: entry))
+                                              s3Key: key, entry: entry, role: target.version.role))
         case "events":
             emit(line)
             deliveries.append(PendingDelivery(
                 timeMs: t, arn: arn, body: record, attributes: [:],
                 detailType: onSuccess ? "Lambda Function Invocation Result - Success" : "Lambda Function Invocation Result - Failure",
-                source: "lambda", s3Key: nil, entry: entry))
+                source: "lambda", s3Key: nil, entry: entry, role: target.version.role))
         default:
             emit(line)
             deliveries.append(PendingDelivery(timeMs: t, arn: arn, body: record, attributes: [:], detailType: nil, source: nil,
-                                              s3Key: nil, entry: entry))
+                                              s3Key: nil, entry: entry, role: target.version.role))
         }
     }
 
@@ -810,6 +810,8 @@ final class AsyncScheduler {
         var s3Key: String?
         /// The timeline entry to mark when delivery fails.
         var entry: Int
+        /// The function's execution role, which must be allowed the delivery (Services/IAM/).
+        var role: String? = nil
     }
 
     /// Under the lock: hands the deliveries to the local resources, each at its simulated time.
@@ -825,6 +827,7 @@ final class AsyncScheduler {
             case .wall: state.clock.offsetMs = delivery.timeMs - wall
             }
             do {
+                if let role = delivery.role { try engine.requireDelivery(state, roleArn: role, targetArn: delivery.arn) }
                 try engine.deliverToResource(&state, arn: delivery.arn, body: String(decoding: delivery.body, as: UTF8.self),
                                              attributes: delivery.attributes, eventBridgeDetailType: delivery.detailType,
                                              eventBridgeSource: delivery.source, s3Key: delivery.s3Key)

@@ -380,6 +380,17 @@ final class EventSourceRunner {
                 return
             }
         }
+        // The execution role must still hold the queue's actions (Services/IAM/): else no poll,
+        // and one `denied` line per mapping (noted with the throttle notes, prefixed).
+        if let missing = engine.missingEventSourceAction(state, roleArn: function.role, sourceArn: queueArn) {
+            if throttleNoted.insert("denied:" + mapping.uuid).inserted {
+                emit(TimelineEntry(timeMs: t, event: .denied, function: display, requestId: "", source: mapping.uuid,
+                                   result: "denied", errorType: "AccessDeniedException",
+                                   why: .denied(reason: "The execution role may not perform \(missing.action) on the queue, so the event source mapping cannot poll it: \(missing.decision.explanation).",
+                                                detail: "\(missing.action) refused: messages stay in \(queue.name)")))
+            }
+            return
+        }
         var slots = limit - inFlight.filter { $0.uuid == mapping.uuid }.count
         if let reserved = record.reservedConcurrency { slots = min(slots, reserved - (running[mapping.functionKey] ?? 0)) }
         var batch = pending[mapping.uuid] ?? Batch(uuid: mapping.uuid, functionKey: mapping.functionKey, display: display,

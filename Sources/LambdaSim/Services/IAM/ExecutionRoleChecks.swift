@@ -32,6 +32,23 @@ extension Engine {
                                       resource: Self.deliveryResource(targetArn))
     }
 
+    /// For delivery code (async destinations, dead-letter queues): throws the failure the
+    /// delivery records when the role may not reach the target.
+    public func requireDelivery(_ state: State, roleArn: String, targetArn: String) throws {
+        guard let decision = authorizeDelivery(state, roleArn: roleArn, targetArn: targetArn), !decision.isAllowed,
+            let needed = Self.deliveryAction(targetArn)
+        else { return }
+        throw ServiceError("AccessDeniedException",
+                           "User: \(executionRoleSessionArn(state, roleArn: roleArn)) is not authorized to perform: \(needed.action) on resource: \(targetArn) (\(decision.explanation))",
+                           status: 403)
+    }
+
+    /// The assumed-role session ARN Lambda acts as for a function's role.
+    func executionRoleSessionArn(_ state: State, roleArn: String) -> String {
+        guard case let .identity(identity) = executionRolePrincipal(state, roleArn: roleArn) else { return roleArn }
+        return identity.arn
+    }
+
     /// `create-function` / `update-function-configuration` with `DeadLetterConfig`.
     func checkDeadLetterPermission(_ state: State, roleArn: String?, target: String?, function: String = "") throws {
         guard let target, !target.isEmpty, let needed = Self.deliveryAction(target) else { return }
