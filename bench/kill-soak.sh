@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-1000}
 if [ "${SKIP_BUILD:-0}" != 1 ]; then swift build -c release --static-swift-stdlib >/dev/null; fi
-bin=$PWD/.build/release/lambda-sim
+bin=${LAMBDA_SIM_BIN:-$PWD/.build/release/lambda-sim}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -22,9 +22,10 @@ q=https://sqs.us-east-1.amazonaws.com/123456789012/in
 "$bin" sqs create-queue --queue-name in >/dev/null
 "$bin" create-event-source-mapping --function-name fn --batch-size 1 --event-source-arn arn:aws:sqs:us-east-1:123456789012:in >/dev/null
 items=0 kills=0 killed_handled=0
+: > handled.log
 for ((r = 0; r < rounds; r++)); do
-  # Keep work waiting: 5 events and 5 messages more every round.
-  for i in 1 2 3 4 5; do
+  # Keep work waiting: 20 events and 20 messages more every round.
+  for ((i = 0; i < 20; i++)); do
     "$bin" invoke --function-name fn --invocation-type Event --payload "{\"event\":$items}" /dev/null >/dev/null
     "$bin" sqs send-message --queue-url "$q" --message-body "message-$items" >/dev/null
     items=$((items + 1))
@@ -32,7 +33,7 @@ for ((r = 0; r < rounds; r++)); do
   before=$(wc -l < handled.log 2>/dev/null || echo 0)
   "$bin" simulate --format json >/dev/null 2>&1 &
   pid=$!
-  sleep "0.$(printf '%03d' $((RANDOM % 300)))"
+  sleep "0.$(printf '%03d' $((RANDOM % 800)))"
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null || true
   after=$(wc -l < handled.log 2>/dev/null || echo 0)
@@ -40,6 +41,7 @@ for ((r = 0; r < rounds; r++)); do
 done
 "$bin" simulate --format json >/dev/null
 "$bin" state show >/dev/null   # the state parses
+[ -n "${KEEP:-}" ] && cp -r "$work" "$KEEP"
 python3 - "$work/handled.log" "$items" "$kills" "$killed_handled" <<'PY'
 import json, sys, collections
 path, items, kills, killed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

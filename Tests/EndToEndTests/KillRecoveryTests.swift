@@ -97,7 +97,10 @@ final class KillRecoveryTests: XCTestCase {
         // A last run finishes everything (and must find the state whole).
         let last = try s.run(["simulate", "--format", "json"])
         XCTAssertEqual(last.exitCode, 0, last.stderrText)
+        XCTAssertEqual(last.stderrText, "", "the run ended idle, not at the horizon")
         XCTAssertEqual(try s.run(["simulate", "--format", "json"]).stdoutText, "", "nothing left")
+        let state = try JSONParser.parse(bytes: s.read("state.json") ?? [])
+        XCTAssertEqual(state["asyncState"]?["pending"]?.intValue ?? 0, 0, "no attempt left half-finished in the queue")
 
         let lines = handled(s)
         var eventCounts: [Int: Int] = [:]
@@ -175,7 +178,11 @@ final class KillRecoveryTests: XCTestCase {
         }
         for n in 0..<events { XCTAssertGreaterThanOrEqual(eventCounts[n] ?? 0, 1, "event \(n) was never processed") }
         for n in 0..<messages { XCTAssertGreaterThanOrEqual(messageCounts["message-\(n)"] ?? 0, 1, "message \(n) was never processed") }
-        XCTAssertEqual(messageCounts["probe"], 8, "every probe processed exactly once: \(messageCounts["probe"] ?? 0)")
+        XCTAssertGreaterThanOrEqual(messageCounts["probe"] ?? 0, 8, "every probe processed")
+        // A kill repeats the batches in flight (at most 5, the poller's starting concurrency) and
+        // the async attempts since the last record.
+        let repeated = lines.count - (events + messages + 8)
+        XCTAssertLessThanOrEqual(repeated, kills * 10, "repeated \(repeated) in \(kills) kills")
         print("kill test (runner): \(kills) kills, \(lines.count) handled for \(events + messages + 8) items")
     }
 

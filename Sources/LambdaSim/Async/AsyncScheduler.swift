@@ -51,6 +51,8 @@ public struct SimulationResult: Sendable {
     /// When the next piece of work left queued is due (nil: nothing is left, or the run could
     /// not tell); the background runner sleeps until then.
     public var nextWakeMs: SimInstant? = nil
+    /// Another process held the async queue, so this run did nothing.
+    public var busy = false
 }
 
 extension Engine {
@@ -149,7 +151,7 @@ final class AsyncScheduler {
             switch claim {
             case .busy:
                 guard options.waitForOtherRuns else {
-                    return SimulationResult(timeline: [], startMs: startMs, endMs: startMs, attempts: 0)
+                    return SimulationResult(timeline: [], startMs: startMs, endMs: startMs, attempts: 0, busy: true)
                 }
                 usleep(20_000)
                 continue

@@ -210,7 +210,7 @@ final class EventSourceRunner {
             case let .wake(wake):
                 t = max(t, wake)
                 continue
-            case let .async(until):
+            case let .async(until, asyncDue):
                 // Async work comes first: run the async queue up to the next poller step (or to the end).
                 var asyncOptions = SimulationOptions(
                     horizon: options.horizon == .now ? .now : (until == .max ? .idle : .until(until)),
@@ -227,7 +227,10 @@ final class EventSourceRunner {
                 if result.attempts > 0 || !result.timeline.isEmpty { lastStep = max(lastStep, result.endMs) }
                 t = max(t, result.endMs)
                 // Another process holds the async queue (or its due time did not move): leave it to them.
-                if result.attempts == 0, result.timeline.isEmpty { asyncStalled = true }
+                // A run that only completed attempts (no new attempt, no timeline line) moved the due time on.
+                if result.busy || (result.attempts == 0 && result.timeline.isEmpty && result.nextWakeMs == asyncDue) {
+                    asyncStalled = true
+                }
                 continue
             }
             break
@@ -265,7 +268,7 @@ final class EventSourceRunner {
     /// until this instant), or the end of the run.
     enum Decision {
         case wake(SimInstant)
-        case async(until: SimInstant)
+        case async(until: SimInstant, due: SimInstant)
         /// The run is over; the pollers' next step (nil: nothing until something new arrives).
         case stop(next: SimInstant?)
     }
@@ -274,7 +277,7 @@ final class EventSourceRunner {
         var next = inFlight.map(\.endMs).min()
         if let wake = round.nextWake { next = min(next ?? wake, wake) }
         if !asyncStalled, let due = round.asyncNext, due <= (next ?? .max), due <= horizon {
-            return .async(until: next.map { min($0, horizon) } ?? horizon)
+            return .async(until: next.map { min($0, horizon) } ?? horizon, due: due)
         }
         guard let wake = next, wake <= horizon else { return .stop(next: next) }
         return .wake(wake)
