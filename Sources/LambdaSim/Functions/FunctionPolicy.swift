@@ -11,7 +11,7 @@ public struct FunctionPolicy: Codable, Sendable {
         #"{"Version":"2012-10-17","Id":"default","Statement":["# + statements.joined(separator: ",") + "]}"
     }
 
-    public var document: PolicyDocument? { try? PolicyDocument.parse(text, kind: .resource) }
+    public var document: PolicyDocument? { PolicyDocument.cached(text, kind: .resource) }
 }
 
 /// `add-permission`, `get-policy`, `remove-permission` (Lambda API reference, AddPermission),

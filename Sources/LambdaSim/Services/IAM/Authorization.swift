@@ -76,12 +76,12 @@ extension Engine {
         }
         var out: [NamedPolicy] = []
         for policy in inline {
-            if let doc = try? PolicyDocument.parse(policy.document, kind: .identity) {
+            if let doc = PolicyDocument.cached(policy.document, kind: .identity) {
                 out.append(NamedPolicy(name: "inline policy \"\(policy.name)\" of \(label)", document: doc))
             }
         }
         for arn in attached {
-            if let managed = managedPolicy(iam, arn), let doc = try? PolicyDocument.parse(managed.defaultDocument, kind: .identity) {
+            if let managed = managedPolicy(iam, arn), let doc = PolicyDocument.cached(managed.defaultDocument, kind: .identity) {
                 out.append(NamedPolicy(name: "managed policy \(managed.name) attached to \(label)", document: doc))
             }
         }

@@ -27,6 +27,7 @@ extension Engine {
     /// The decision for delivering to `targetArn` with the role (for delivery code: destinations,
     /// DLQs); nil when the target's kind needs no permission.
     public func authorizeDelivery(_ state: State, roleArn: String, targetArn: String) -> PolicyDecision? {
+        if !roleIsChecked(state, roleArn: roleArn) { return nil }
         guard let needed = Self.deliveryAction(targetArn) else { return nil }
         return authorizeExecutionRole(state, roleArn: roleArn, action: needed.action,
                                       resource: Self.deliveryResource(targetArn))
@@ -47,6 +48,15 @@ extension Engine {
     func executionRoleSessionArn(_ state: State, roleArn: String) -> String {
         guard case let .identity(identity) = executionRolePrincipal(state, roleArn: roleArn) else { return roleArn }
         return identity.arn
+    }
+
+    /// Whether a role's policies decide at all: false in permissive mode for a role never
+    /// created locally (it may do anything), true for a local role and for any role in strict mode.
+    func roleIsChecked(_ state: State, roleArn: String) -> Bool {
+        guard let iam = state.iam else { return false }
+        if iam.isStrict { return true }
+        if iam.roles.isEmpty { return false }
+        return iam.roles[(Self.roleName(fromArn: roleArn) ?? roleArn).lowercased()] != nil
     }
 
     /// `create-function` / `update-function-configuration` with `DeadLetterConfig`.
@@ -95,6 +105,8 @@ extension Engine {
 
     /// The first source action the role may not perform, with the decision; nil when all are allowed.
     public func missingEventSourceAction(_ state: State, roleArn: String, sourceArn: String) -> (action: String, decision: PolicyDecision)? {
+        // Pollers ask on every round: answer the permissive common case without building a request.
+        if !roleIsChecked(state, roleArn: roleArn) { return nil }
         guard let needed = Self.eventSourceActions(sourceArn) else { return nil }
         for action in needed.actions {
             let decision = authorizeExecutionRole(state, roleArn: roleArn, action: action, resource: sourceArn)

@@ -30,6 +30,22 @@ public struct PolicyDocument: Sendable, Equatable {
 
     public enum Kind: Sendable { case identity, resource, trust }
 
+    /// `parse`, remembered by text: pollers and every Lambda call re-read the same few policies.
+    /// Documents that do not parse are not remembered.
+    public static func cached(_ text: String, kind: Kind) -> PolicyDocument? {
+        let key = "\(kind):" + text
+        if let hit = cacheLock.withLock({ cache[key] }) { return hit }
+        guard let document = try? parse(text, kind: kind) else { return nil }
+        cacheLock.withLock {
+            if cache.count > 512 { cache.removeAll() }
+            cache[key] = document
+        }
+        return document
+    }
+
+    private static let cacheLock = Mutex()
+    nonisolated(unsafe) private static var cache: [String: PolicyDocument] = [:]  // guarded by cacheLock
+
     public static func parse(_ json: JSON, kind: Kind = .identity) throws(Malformed) -> PolicyDocument {
         guard let object = json.objectValue else { throw Malformed(message: "Syntax errors in policy.") }
         for key in object.keys where !["Version", "Id", "Statement"].contains(key) {
