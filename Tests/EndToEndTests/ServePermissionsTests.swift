@@ -90,6 +90,30 @@ boto3.client("sns", **kw).publish(TopicArn=topic, Message=step)
         XCTAssertTrue(denied.contains(#""event":"denied""#), denied)
     }
 
+    /// Strict mode: a public (`NONE`) function URL answers 403 until the function's policy grants
+    /// `lambda:InvokeFunctionUrl` to `*`, as AWS requires.
+    func testPublicFunctionURLNeedsTheResourcePolicyInStrictMode() throws {
+        let sandbox = try Sandbox()
+        sandbox.clock = .wall
+        try sandbox.setup("state", "reset", "--iam", "strict")
+        try sandbox.setup("iam", "create-role", "--role-name", "r", "--assume-role-policy-document",
+                          #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        try sandbox.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo",
+                          "--role", "arn:aws:iam::123456789012:role/r")
+        let url = try sandbox.setup("create-function-url-config", "--function-name", "f", "--auth-type", "NONE")
+        let functionURL = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(url.stdout)) as? [String: Any])?["FunctionUrl"] as? String)
+        let urlId = String(functionURL.dropFirst("https://".count).prefix { $0 != "." })
+        let server = try ServeProcess(sandbox)
+        defer { XCTAssertEqual(server.stop(), 0, server.log) }
+        let refused = try RawHTTP.request(port: server.port, method: "GET", path: "/lambda-url/\(urlId)/")
+        XCTAssertEqual(refused.status, 403, refused.text)
+        XCTAssertEqual(refused.text, #"{"Message":"Forbidden"}"#)
+        try sandbox.setup("add-permission", "--function-name", "f", "--statement-id", "url", "--action", "lambda:InvokeFunctionUrl",
+                          "--principal", "*", "--function-url-auth-type", "NONE")
+        let allowed = try RawHTTP.request(port: server.port, method: "GET", path: "/lambda-url/\(urlId)/")
+        XCTAssertEqual(allowed.status, 200, allowed.text)
+    }
+
     static func python() throws -> String {
         guard let python = RuntimeTools.find("python3", override: "LAMBDA_SIM_PYTHON") else {
             throw XCTSkip("python3 is not installed: skipping the boto3 serve test")

@@ -58,6 +58,18 @@ enum FunctionURLGateway {
         }
         let config = target.config
         if config.authType == "AWS_IAM", !isSigned(request) { return forbidden() }
+        let regional = engines.engine(region: target.region)
+        if config.authType == "NONE", let state = try? regional.store.read() {
+            // A public URL still needs the function's resource-based policy (Services/IAM/).
+            let decision = regional.authorizeFunctionURL(state, functionName: target.functionName, qualifier: config.qualifier)
+            if !decision.isAllowed {
+                try? regional.store.update { state in
+                    regional.recordDenial(&state, function: target.functionName, principal: "*", action: "lambda:InvokeFunctionUrl",
+                                        source: "function URL \(route.urlId)", decision: decision)
+                }
+                return forbidden()
+            }
+        }
         let cors = Cors(config.cors)
         let origin = request.header("origin")
         if request.method == "OPTIONS", let origin, request.header("access-control-request-method") != nil, let cors {

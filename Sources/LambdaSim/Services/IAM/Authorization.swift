@@ -162,6 +162,20 @@ extension Engine {
                          keys: keys, resourcePolicy: functionResourcePolicy(record, qualifier: qualifier))
     }
 
+    /// May an anonymous caller invoke a function URL whose `AuthType` is `NONE`? The function's
+    /// resource-based policy must allow `lambda:InvokeFunctionUrl` to `*` (with
+    /// `lambda:FunctionUrlAuthType` `NONE`); permissive mode lets a function without a policy.
+    public func authorizeFunctionURL(_ state: State, functionName: String, qualifier: String?) -> PolicyDecision {
+        let key = State.functionKey(region: region, name: functionName)
+        guard let record = state.functions[key] else {
+            return PolicyDecision(outcome: .implicitDeny, source: .none, explanation: "the function does not exist")
+        }
+        let q = qualifier.flatMap { $0 == "$LATEST" ? nil : $0 }
+        let resource = record.latest.unqualifiedArn + (q.map { ":" + $0 } ?? "")
+        return authorize(state, principal: .anonymous, action: "lambda:InvokeFunctionUrl", resource: resource,
+                         keys: ["lambda:FunctionUrlAuthType": ["NONE"]], resourcePolicy: functionResourcePolicy(record, qualifier: q))
+    }
+
     /// Checks the command's caller for a Lambda action, throwing AWS's `AccessDeniedException`.
     public func requireCaller(_ state: State, action: String, resource: String, resourcePolicy: NamedPolicy? = nil) throws {
         let caller = callerIdentity(state)
