@@ -59,27 +59,18 @@ public enum PolicyEvaluator {
     public static func evaluate(_ request: RequestContext, identityPolicies: [NamedPolicy],
                                 resourcePolicy: NamedPolicy? = nil) -> PolicyDecision
     {
+        // Every applicable policy is read: a Deny anywhere wins over an Allow seen earlier.
+        let sources = identityPolicies.map { ($0, PolicyDecision.Source.identity) }
+            + (resourcePolicy.map { [($0, PolicyDecision.Source.resource)] } ?? [])
         var allow: (String, PolicyDecision.Source)?
-        for policy in identityPolicies {
+        for (policy, source) in sources {
             for (index, statement) in policy.document.statements.enumerated()
-            where applies(statement, to: request, checkPrincipal: false) {
+            where applies(statement, to: request, checkPrincipal: source == .resource) {
                 let label = "\(statement.label(index: index)) of \(policy.name)"
                 if statement.effect == .deny {
-                    return PolicyDecision(outcome: .explicitDeny, source: .identity,
-                                          explanation: "explicit Deny in \(label)")
+                    return PolicyDecision(outcome: .explicitDeny, source: source, explanation: "explicit Deny in \(label)")
                 }
-                if allow == nil { allow = (label, .identity) }
-            }
-        }
-        if let policy = resourcePolicy {
-            for (index, statement) in policy.document.statements.enumerated()
-            where applies(statement, to: request, checkPrincipal: true) {
-                let label = "\(statement.label(index: index)) of \(policy.name)"
-                if statement.effect == .deny {
-                    return PolicyDecision(outcome: .explicitDeny, source: .resource,
-                                          explanation: "explicit Deny in \(label)")
-                }
-                if allow == nil { allow = (label, .resource) }
+                if allow == nil { allow = (label, source) }
             }
         }
         if let (label, source) = allow {
