@@ -9,10 +9,10 @@ final class HostileNumberTests: XCTestCase {
         result.stderrText.split(separator: "\n", omittingEmptySubsequences: true)
     }
 
-    func assertOneLineError(_ result: ProcessResult, status: Int32, contains text: String,
+    func assertOneLineError(_ result: ProcessResult, status: Int32, contains text: String, note: String = "",
                             file: StaticString = #filePath, line: UInt = #line)
     {
-        XCTAssertEqual(result.exitCode, status, result.stderrText, file: file, line: line)
+        XCTAssertEqual(result.exitCode, status, note + " " + result.stderrText, file: file, line: line)
         let lines = Self.messageLines(result)
         XCTAssertEqual(lines.count, 1, "stderr: \(result.stderrText)", file: file, line: line)
         XCTAssertTrue(result.stderrText.contains(text), "stderr: \(result.stderrText)", file: file, line: line)
@@ -95,7 +95,7 @@ final class HostileNumberTests: XCTestCase {
                              ["list-event-source-mappings"], ["get-function-event-invoke-config", "--function-name", "f"]]
                 {
                     let result = try s.run(argv)
-                    assertOneLineError(result, status: 255, contains: "out of range")
+                    assertOneLineError(result, status: 255, contains: "out of range", note: "\(key)=\(value) \(argv)")
                     XCTAssertEqual(s.read("state.json"), Array(edited.utf8), "\(argv) rewrote the state file")
                 }
             }
