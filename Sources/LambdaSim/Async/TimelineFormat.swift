@@ -85,7 +85,11 @@ public enum TimelineFormat {
     /// participants; attempts as arrows, the rest as notes.
     public static func mermaid(_ entries: [TimelineEntry]) -> [UInt8] {
         guard !entries.isEmpty else { return [] }
-        var participants: [(id: String, label: String)] = [("Q", "Lambda async queue")]
+        // The caller lane: the async queue when any entry came through it; an event source
+        // mapping's steps (source = the mapping's UUID) get the mapping's poller as their lane.
+        let isMapping: (String) -> Bool = { $0.count == 36 && $0.filter { $0 == "-" }.count == 4 }
+        let usesQueue = entries.contains { !isMapping($0.source) }
+        var participants: [(id: String, label: String)] = usesQueue ? [("Q", "Lambda async queue")] : []
         var ids: [String: String] = [:]
         func participant(_ key: String, _ label: String) -> String {
             if let id = ids[key] { return id }
@@ -95,6 +99,9 @@ public enum TimelineFormat {
             return id
         }
         func functionId(_ name: String) -> String { participant("fn:" + name, name) }
+        func lane(_ e: TimelineEntry) -> String {
+            isMapping(e.source) ? participant("esm:" + e.source, "Event source poller " + e.source.prefix(8)) : "Q"
+        }
         func targetId(_ arn: String) -> String {
             let parts = arn.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             let service = parts.count > 2 ? parts[2] : ""
@@ -117,7 +124,8 @@ public enum TimelineFormat {
             return oneDay ? String(iso.dropFirst(11).dropLast()) : iso
         }
         var body: [String] = []
-        if oneDay { body.append("Note over Q: \(firstDay) (UTC)") }
+        let firstLane = usesQueue ? "Q" : lane(entries[0])
+        if oneDay { body.append("Note over \(firstLane): \(firstDay) (UTC)") }
         for e in entries {
             let id = String(e.requestId.prefix(8))
             switch e.event {
@@ -126,10 +134,11 @@ public enum TimelineFormat {
             case .invoke:
                 let f = functionId(e.function)
                 let label = e.source == "sync" ? "sync invoke" : "attempt \(e.attempt ?? 1)"
-                body.append("Q->>\(f): \(time(e.timeMs)) \(label) \(id)")
-                body.append("\(f)-->>Q: \(e.result ?? "")\(e.errorType.map { " " + $0 } ?? "")")
+                let q = lane(e)
+                body.append("\(q)->>\(f): \(time(e.timeMs)) \(label) \(id)")
+                body.append("\(f)-->>\(q): \(e.result ?? "")\(e.errorType.map { " " + $0 } ?? "")")
             case .throttle:
-                body.append("Q-x\(functionId(e.function)): \(time(e.timeMs)) \(e.detail) \(id)")
+                body.append("\(lane(e))-x\(functionId(e.function)): \(time(e.timeMs)) \(e.detail) \(id)")
             case .retryScheduled:
                 body.append("Note over Q: \(time(e.timeMs)) \(id) retry: \(e.detail)")
             case .destination, .dlq:
@@ -139,7 +148,7 @@ public enum TimelineFormat {
             case .expire, .discard:
                 body.append("Note over Q: \(time(e.timeMs)) \(id) \(e.event.rawValue): \(e.detail)")            case .poll, .batch, .filtered, .bisect, .checkpoint, .visibilityTimeout, .redrive, .denied:
                 // Event source mapping steps (EventSources/).
-                body.append("Note over Q: \(time(e.timeMs)) \(e.event.rawValue) \(e.function): \(e.detail)")
+                body.append("Note over \(lane(e)): \(time(e.timeMs)) \(e.event.rawValue) \(e.function): \(e.detail)")
             }
         }
         var text = "sequenceDiagram\n"
