@@ -21,7 +21,7 @@ _lambda_sim() {
     esac
     if [[ -z $command ]]; then
         case "$service" in
-            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 iam sts $globals" -- "$cur")) ;;
+            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency get-account-settings put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 iam sts $globals" -- "$cur")) ;;
             sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue tag-queue untag-queue list-queue-tags $globals" -- "$cur")) ;;
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
             kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
@@ -53,6 +53,7 @@ _lambda_sim() {
         "lambda put-function-concurrency") opts="--function-name --reserved-concurrent-executions" ;;
         "lambda get-function-concurrency") opts="--function-name" ;;
         "lambda delete-function-concurrency") opts="--function-name" ;;
+        "lambda get-account-settings") opts="" ;;
         "lambda put-function-event-invoke-config"|"lambda put-destination") opts="--function-name --qualifier --maximum-retry-attempts --maximum-event-age-in-seconds --destination-config --on-success --on-failure" ;;
         "lambda update-function-event-invoke-config") opts="--function-name --qualifier --maximum-retry-attempts --maximum-event-age-in-seconds --destination-config" ;;
         "lambda get-function-event-invoke-config") opts="--function-name --qualifier" ;;
@@ -146,7 +147,7 @@ _lambda_sim() {
         "sts get-caller-identity") opts="" ;;
         "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --seed --scenario" ;;
         "lambda logs") opts="--function-name --since --follow --no-follow" ;;
-        "lambda state") opts="--clock --start --iam" ;;
+        "lambda state") opts="--clock --start --iam --account-concurrency" ;;
         "lambda generate-event") opts="" ;;
         "lambda serve") opts="--host --port" ;;
         "s3 mb") opts="" ;;

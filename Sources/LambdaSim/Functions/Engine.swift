@@ -117,6 +117,7 @@ public final class Engine: @unchecked Sendable {
         case "PutFunctionConcurrency": return try putFunctionConcurrency(params)
         case "GetFunctionConcurrency": return try getFunctionConcurrency(params)
         case "DeleteFunctionConcurrency": return try deleteFunctionConcurrency(params)
+        case "GetAccountSettings": return try getAccountSettings(params)
         case "CreateEventSourceMapping", "UpdateEventSourceMapping":
             try checkEventSourceMappingRole(operation, params)
             return try performEventSourceOperation(operation, params) ?? .null

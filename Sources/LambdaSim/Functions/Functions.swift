@@ -818,8 +818,37 @@ extension Engine {
 
     // MARK: - Concurrency
 
-    /// AWS's account-level concurrency limit, of which 100 must stay unreserved.
-    static let accountConcurrency = 1000
+    /// AWS's default account-level concurrency limit, of which 100 must stay unreserved.
+    public static let defaultAccountConcurrency = 1000
+    /// The unreserved pool never goes below 100 (AWS's minimum), or below the whole limit in an
+    /// account whose limit is smaller (new accounts with a limit of 10 cannot reserve any).
+    public static func minimumUnreservedConcurrency(limit: Int) -> Int { min(100, limit) }
+    /// AWS's code-size quotas, as `GetAccountSettings` reports them: 75 GB of storage, 250 MB
+    /// unzipped, 50 MB zipped (direct upload).
+    static let totalCodeSizeLimit: Int64 = 80_530_636_800
+    static let codeSizeUnzippedLimit: Int64 = 262_144_000
+    static let codeSizeZippedLimit: Int64 = 52_428_800
+
+    /// `GetAccountSettings`: the account's limits and usage in this state (all regions share it).
+    func getAccountSettings(_ p: JSONObject) throws -> JSON {
+        let state = try store.read()
+        let limit = state.accountConcurrency ?? Self.defaultAccountConcurrency
+        let reserved = state.functions.values.compactMap(\.reservedConcurrency).reduce(0, +)
+        // Every version's package counts, as AWS counts the storage of each published version.
+        var codeSize: Int64 = 0
+        for record in state.functions.values {
+            codeSize += Int64(record.latest.codeSize) + record.versions.reduce(0) { $0 + Int64($1.codeSize) }
+        }
+        let accountLimit = JSONObject([
+            ("TotalCodeSize", .int(Int(Self.totalCodeSizeLimit))),
+            ("CodeSizeUnzipped", .int(Int(Self.codeSizeUnzippedLimit))),
+            ("CodeSizeZipped", .int(Int(Self.codeSizeZippedLimit))),
+            ("ConcurrentExecutions", .int(limit)),
+            ("UnreservedConcurrentExecutions", .int(limit - reserved)),
+        ])
+        let usage = JSONObject([("TotalCodeSize", .int(Int(codeSize))), ("FunctionCount", .int(state.functions.count))])
+        return .object(JSONObject([("AccountLimit", .object(accountLimit)), ("AccountUsage", .object(usage))]))
+    }
 
     /// Reserved concurrency belongs to the function, never to a version or alias.
     func unqualifiedForConcurrency(_ p: JSONObject) throws {
@@ -834,12 +863,14 @@ extension Engine {
             let found = try self.record(state, p.string("FunctionName"))
             let value = p.int("ReservedConcurrentExecutions") ?? 0
             let others = state.functions.filter { $0.key != found.key }.compactMap(\.value.reservedConcurrency).reduce(0, +)
-            let unreserved = Self.accountConcurrency - others
+            let limit = state.accountConcurrency ?? Self.defaultAccountConcurrency
+            let unreserved = limit - others
             if value > unreserved {
                 throw ServiceError.invalidParameter("Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [\(unreserved)].")
             }
-            if unreserved - value < 100 {
-                throw ServiceError.invalidParameter("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].")
+            let minimum = Self.minimumUnreservedConcurrency(limit: limit)
+            if unreserved - value < minimum {
+                throw ServiceError.invalidParameter("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [\(minimum)].")
             }
             state.functions[found.key]?.reservedConcurrency = value
             return .object(JSONObject([("ReservedConcurrentExecutions", .int(value))]))

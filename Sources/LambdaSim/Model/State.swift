@@ -32,6 +32,9 @@ public struct State: Codable, Sendable {
     public var iam: IAMState?
     /// Deliveries refused by a permission check, waiting to be shown by `simulate`.
     public var permissionDenials: [PermissionDenial]?
+    /// The account's concurrency limit (`ConcurrentExecutions`); nil is AWS's default of 1,000.
+    /// Set by `state reset --account-concurrency N` or a scenario's `"accountConcurrency"`.
+    public var accountConcurrency: Int?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion

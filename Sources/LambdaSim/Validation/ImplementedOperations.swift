@@ -6,7 +6,7 @@ public enum ImplementedOperations {
         ("lambda", [
             "CreateAlias", "CreateEventSourceMapping", "CreateFunction", "CreateFunctionUrlConfig", "DeleteAlias",
             "DeleteEventSourceMapping", "DeleteFunction", "DeleteFunctionConcurrency", "DeleteFunctionEventInvokeConfig",
-            "DeleteFunctionUrlConfig", "GetAlias", "GetEventSourceMapping", "GetFunction", "GetFunctionConcurrency",
+            "DeleteFunctionUrlConfig", "GetAccountSettings", "GetAlias", "GetEventSourceMapping", "GetFunction", "GetFunctionConcurrency",
             "GetFunctionConfiguration", "GetFunctionEventInvokeConfig", "GetFunctionUrlConfig", "Invoke", "InvokeAsync",
             "ListAliases", "ListEventSourceMappings", "ListFunctionEventInvokeConfigs", "ListFunctionUrlConfigs",
             "ListFunctions", "ListVersionsByFunction", "PublishVersion", "PutFunctionConcurrency",

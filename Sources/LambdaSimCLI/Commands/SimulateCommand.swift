@@ -186,6 +186,13 @@ struct ScenarioRunner {
             }
             try engine.store.update { state in state.iam = IAMState(mode: mode) }
         }
+        // `"accountConcurrency": N`: the account's concurrency limit (a quota increase, or a small pool).
+        if let value = scenario["accountConcurrency"] {
+            guard let limit = value.intValue, limit >= 1, limit <= 10_000_000 else {
+                throw CLIError.other("scenario \(path): 'accountConcurrency' must be an integer from 1 to 10000000")
+            }
+            try engine.store.update { state in state.accountConcurrency = limit }
+        }
 
         let previousDirectory = FileManager.default.currentDirectoryPath
         guard FileManager.default.changeCurrentDirectoryPath(directory) else {

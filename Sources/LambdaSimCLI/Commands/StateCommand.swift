@@ -2,7 +2,8 @@ import Foundation
 import LambdaSim
 import LambdaSimJSON
 
-/// `state show | path | reset [--clock wall|manual] [--start ISO-TIME] [--iam permissive|strict]`.
+/// `state show | path | reset [--clock wall|manual] [--start ISO-TIME] [--iam permissive|strict]
+/// [--account-concurrency N]`.
 struct StateCommand {
     var context: CommandContext
 
@@ -39,6 +40,7 @@ struct StateCommand {
             } else if let start {
                 clock = ClockState(mode: .wall, offsetMs: start - WallClock.nowMs(), nowMs: 0)
             }
+            let accountConcurrency = try parsed.value("account-concurrency").map(Self.accountConcurrency)
             let seed = settings.seed ?? UInt64.random(in: 1...UInt64.max)
             let store = StateStore(path: settings.statePath, initialClock: clock, seed: seed)
             // A background runner of the old state stops first (it never writes into the new one).
@@ -54,6 +56,7 @@ struct StateCommand {
                 // A corrupt file is replaced only by an explicit reset, and only after it was named.
                 var fresh = State(clock: clock, seed: seed)
                 if parsed.value("iam") == "strict" { fresh.iam = IAMState(mode: "strict") }
+                fresh.accountConcurrency = accountConcurrency
                 try store.replace(with: fresh)
             } catch let error as StateFileError {
                 throw CLIError.stateFile(error)
@@ -68,5 +71,13 @@ struct StateCommand {
             throw CLIError.usage(Suggestions.invalidChoice(argument: "action", value: action, choices: ["show", "path", "reset"]))
         }
         return 0
+    }
+
+    /// `--account-concurrency`: the account's limit, 1 to 10,000,000 (new AWS accounts start at 10).
+    static func accountConcurrency(_ text: String) throws -> Int {
+        guard let value = Int(text), value >= 1, value <= 10_000_000 else {
+            throw CLIError.parameter("Error parsing parameter '--account-concurrency': must be an integer from 1 to 10000000: \(text)")
+        }
+        return value
     }
 }

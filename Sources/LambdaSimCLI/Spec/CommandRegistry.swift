@@ -20,6 +20,7 @@ enum CommandRegistry {
         (.lambda, "put-function-concurrency", []),
         (.lambda, "get-function-concurrency", []),
         (.lambda, "delete-function-concurrency", []),
+        (.lambda, "get-account-settings", []),
         (.lambda, "put-function-event-invoke-config", ["put-destination"]),
         (.lambda, "update-function-event-invoke-config", []),
         (.lambda, "get-function-event-invoke-config", []),

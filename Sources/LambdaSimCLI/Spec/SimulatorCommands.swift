@@ -35,10 +35,12 @@ enum SimulatorCommands {
                 OptionSpec(name: "start", value: .string, help: "reset: the simulated time the new state starts at (ISO 8601)."),
                 OptionSpec(name: "iam", value: .choice(["permissive", "strict"]),
                            help: "reset: permissions mode; strict checks every role and caller as AWS does."),
+                OptionSpec(name: "account-concurrency", value: .integer,
+                           help: "reset: the account's concurrency limit (default 1000)."),
             ],
             positionals: [PositionalSpec(name: "action", help: "show | path | reset")],
             examples: ["lambda-sim state reset --clock manual --start 2026-01-01T00:00:00Z", "lambda-sim state reset --iam strict",
-                       "lambda-sim state path"]),
+                       "lambda-sim state reset --account-concurrency 10", "lambda-sim state path"]),
         CommandSpec(
             service: .simulator, name: "generate-event",
             abstract: "Print a sample event of an AWS service for --payload.",

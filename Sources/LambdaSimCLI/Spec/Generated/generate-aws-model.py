@@ -13,7 +13,7 @@ OPERATIONS = {
     "lambda": ["Invoke", "CreateFunction", "GetFunction", "GetFunctionConfiguration", "ListFunctions",
                "DeleteFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode", "PublishVersion",
                "ListVersionsByFunction", "CreateAlias", "GetAlias", "ListAliases", "UpdateAlias", "DeleteAlias",
-               "PutFunctionConcurrency", "GetFunctionConcurrency", "DeleteFunctionConcurrency",
+               "PutFunctionConcurrency", "GetFunctionConcurrency", "DeleteFunctionConcurrency", "GetAccountSettings",
                "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig", "GetFunctionEventInvokeConfig",
                "ListFunctionEventInvokeConfigs", "DeleteFunctionEventInvokeConfig",
                "CreateEventSourceMapping", "GetEventSourceMapping", "ListEventSourceMappings",
