@@ -134,6 +134,7 @@ final class ConformanceTests: EngineTestCase {
             ("lambda", "PutFunctionConcurrency", #"{"FunctionName":"f","ReservedConcurrentExecutions":5}"#, true),
             ("lambda", "GetFunctionConcurrency", #"{"FunctionName":"f"}"#, true),
             ("lambda", "DeleteFunctionConcurrency", #"{"FunctionName":"f"}"#, true),
+            ("lambda", "GetAccountSettings", #"{}"#, true),
             ("lambda", "PutFunctionEventInvokeConfig", #"{"FunctionName":"f","MaximumRetryAttempts":1,"DestinationConfig":{"OnFailure":{"Destination":"\#(qArn)"}}}"#, true),
             ("lambda", "UpdateFunctionEventInvokeConfig", #"{"FunctionName":"f","MaximumEventAgeInSeconds":600}"#, true),
             ("lambda", "GetFunctionEventInvokeConfig", #"{"FunctionName":"f"}"#, true),
