@@ -91,7 +91,7 @@ final class AsyncScheduler {
     private var simNow: SimInstant = 0
     private var maxIngestedSequence: Int64 = .min
     private var rng = SeededGenerator(seed: 1)
-    private var functions: [String: FunctionRecord] = [:]
+    private var functions = FunctionTable()
     private var pendingInFile = 0
 
     private var events: [QueuedEvent?] = []
@@ -285,7 +285,7 @@ final class AsyncScheduler {
 
     struct RecordOutcome: Sendable {
         var fresh: [AsyncEvent]
-        var functions: [String: FunctionRecord]
+        var functions: FunctionTable
         var maxIngestedSequence: Int64
         var failures: [(entry: Int, error: ServiceError)]
     }

@@ -137,7 +137,7 @@ extension Engine {
         }
         let qualifier = p.string("Qualifier") ?? ref.qualifier ?? "$LATEST"
         let key = State.functionKey(region: region, name: ref.name)
-        guard let record = state.functions[key] else { throw missing }
+        guard let record = try state.functions.record(key) else { throw missing }
         if qualifier != "$LATEST", record.version(qualifier) == nil, record.aliases[qualifier] == nil { throw missing }
         return (key, ref.name, qualifier)
     }

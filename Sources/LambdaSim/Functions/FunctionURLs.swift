@@ -42,8 +42,8 @@ extension Engine {
     /// The function and URL config behind `urlId`, in any region; nil when no URL has that id.
     public func functionURL(id urlId: String) throws -> FunctionURLTarget? {
         let state = try store.read()
-        for key in state.functions.keys.sorted() {
-            guard let record = state.functions[key], let configs = record.urlConfigs else { continue }
+        for key in state.functions.keys {
+            guard let record = try state.functions.record(key), let configs = record.urlConfigs else { continue }
             for config in configs.values where config.urlId == urlId {
                 return FunctionURLTarget(region: record.latest.region, functionName: record.latest.name, config: config)
             }
@@ -176,7 +176,7 @@ extension Engine {
         if let explicit { try Self.validateURLQualifier(explicit) }
         let key = State.functionKey(region: region, name: ref.name)
         let missing = ServiceError.notFound("Function does not exist")
-        guard let record = state.functions[key] else { throw missing }
+        guard let record = try state.functions.record(key) else { throw missing }
         let qualifier = explicit ?? "$LATEST"
         if qualifier != "$LATEST", record.aliases[qualifier] == nil { throw missing }
         return (key, qualifier, record.latest.unqualifiedArn + (explicit.map { ":" + $0 } ?? ""))

@@ -52,7 +52,7 @@ extension Engine {
         let qualifier = explicitQualifier ?? ref.qualifier
         let key = State.functionKey(region: region, name: ref.name)
         let arn = Arn.function(region: region, name: ref.name)
-        guard let record = state.functions[key] else {
+        guard let record = try state.functions.record(key) else {
             throw ServiceError.notFound("Function not found: \(arn)\(qualifier.map { ":" + $0 } ?? "")")
         }
         guard let qualifier else { return (key, record, record.latest, nil) }
@@ -499,8 +499,8 @@ extension Engine {
         let all = p.string("FunctionVersion") == "ALL"
         var items: [JSON] = []
         let prefix = region + "/"
-        for key in state.functions.keys.sorted() where key.hasPrefix(prefix) {
-            guard let record = state.functions[key] else { continue }
+        for key in state.functions.keys where key.hasPrefix(prefix) {
+            guard let record = try state.functions.record(key) else { continue }
             // With `--function-version ALL`, AWS qualifies the $LATEST entry's ARN too.
             items.append(configurationJSON(record.latest, state: .listed, arnQualifier: all ? "$LATEST" : nil))
             if all { items += record.versions.map { configurationJSON($0, state: .listed) } }

@@ -5,13 +5,15 @@ import LambdaSimJSON
 /// New fields must be optional (or decoded with a default) so older state files still load;
 /// bump `currentSchemaVersion` only for changes that need a migration.
 public struct State: Codable, Sendable {
-    public static let currentSchemaVersion = 1
+    /// 2: function records live in their own files (`functions/`), not in the state file.
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var clock: ClockState
     public var rng: SeededGenerator
-    /// Functions by `region/name`.
-    public var functions: [String: FunctionRecord]
+    /// Functions by `region/name`, each in its own file beside the state file (Store/FunctionTable.swift);
+    /// a version-1 file holds them inline, and they move out at its next write.
+    public var functions: FunctionTable
     /// Asynchronous invocations waiting in the service's internal queue.
     public var asyncQueue: [AsyncEvent]
     /// A counter for ordering things created in the same millisecond.
@@ -40,7 +42,7 @@ public struct State: Codable, Sendable {
         schemaVersion = State.currentSchemaVersion
         self.clock = clock
         rng = SeededGenerator(seed: seed)
-        functions = [:]
+        functions = FunctionTable()
         asyncQueue = []
         sequence = 0
     }

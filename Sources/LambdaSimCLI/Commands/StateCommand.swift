@@ -16,14 +16,9 @@ struct StateCommand {
         case "show":
             let store = StateStore(path: settings.statePath, initialClock: settings.initialClock, seed: settings.seed)
             do {
-                _ = try store.read()
+                context.streams.stdout(try store.wholeDocument())
             } catch let error as StateFileError {
                 throw CLIError.stateFile(error)
-            }
-            if let data = FileManager.default.contents(atPath: settings.statePath) {
-                context.streams.stdout([UInt8](data))
-            } else {
-                context.streams.stdout(Array("{}\n".utf8))
             }
         case "reset":
             var clock = ClockState()
