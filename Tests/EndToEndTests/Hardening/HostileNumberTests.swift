@@ -83,22 +83,30 @@ final class HostileNumberTests: XCTestCase {
         try s.setup("create-event-source-mapping", "--function-name", "f", "--event-source-arn",
                     "arn:aws:sqs:us-east-1:123456789012:q")
         try s.setup("put-function-event-invoke-config", "--function-name", "f", "--maximum-retry-attempts", "1")
-        let original = try XCTUnwrap(s.read("state.json"))
-        let text = String(decoding: original, as: UTF8.self)
+        // A function's record has its own file (docs/state.md): the commands that read it report it.
+        let functionFile = "functions/us-east-1/f.json"
         for key in ["offsetMs", "MaximumBatchingWindowInSeconds", "LastModified", "lastModifiedMs"] {
+            // LastModified (the event invoke config's) is in the function's file, the others in state.json.
+            let file = key == "LastModified" ? functionFile : "state.json"
+            let original = try XCTUnwrap(s.read(file))
+            let text = String(decoding: original, as: UTF8.self)
             for value in ["9223372036854775807", "-9223372036854775808", "1e300", "1000000000000001"] {
                 let pattern = try NSRegularExpression(pattern: "\"\(key)\" : -?[0-9]+")
                 let range = try XCTUnwrap(pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))?.range)
                 let edited = (text as NSString).replacingCharacters(in: range, with: "\"\(key)\" : \(value)")
-                try s.write("state.json", edited)
-                for argv in [["list-functions"], ["simulate", "--for", "1m"], ["invoke", "--function-name", "f", "/dev/null"],
-                             ["list-event-source-mappings"], ["get-function-event-invoke-config", "--function-name", "f"]]
-                {
+                try s.write(file, edited)
+                let commands = file == functionFile
+                    ? [["list-functions"], ["invoke", "--function-name", "f", "/dev/null"],
+                       ["get-function-event-invoke-config", "--function-name", "f"]]
+                    : [["list-functions"], ["simulate", "--for", "1m"], ["invoke", "--function-name", "f", "/dev/null"],
+                       ["list-event-source-mappings"], ["get-function-event-invoke-config", "--function-name", "f"]]
+                for argv in commands {
                     let result = try s.run(argv)
                     assertOneLineError(result, status: 255, contains: "out of range", note: "\(key)=\(value) \(argv)")
-                    XCTAssertEqual(s.read("state.json"), Array(edited.utf8), "\(argv) rewrote the state file")
+                    XCTAssertEqual(s.read(file), Array(edited.utf8), "\(argv) rewrote \(file)")
                 }
             }
+            try s.write(file, original)
         }
     }
 
