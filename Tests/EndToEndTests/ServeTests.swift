@@ -329,6 +329,30 @@ final class ServeTests: XCTestCase {
         XCTAssertTrue(String(decoding: sandbox.read("out.json") ?? [], as: UTF8.self).hasPrefix(#"{"errorMessage": "something went wrong", "errorType": "ValueError""#))
     }
 
+    // A warm environment of a --code-path function is replaced when the code changes on disk,
+    // so an edit takes effect at the next invoke through serve (and the environment stays warm
+    // while the code does not change: the module-level counter goes on).
+    func testServePicksUpCodePathEditsAtTheNextInvoke() throws {
+        try RuntimeTools.requirePython()
+        let sandbox = try Sandbox()
+        sandbox.clock = .wall
+        sandbox.environment.merge(RuntimeTools.interpreterEnvironment) { _, new in new }
+        try sandbox.write("src/app.py", "calls = 0\ndef handler(event, context):\n    global calls\n    calls += 1\n    return {'v': 1, 'calls': calls}\n")
+        try sandbox.setup("create-function", "--function-name", "edit", "--runtime", "python3.12", "--handler", "app.handler",
+                          "--code-path", sandbox.path("src"))
+        let server = try ServeProcess(sandbox)
+        defer { server.stop() }
+        func invoke() throws -> String {
+            let r = try RawHTTP.request(port: server.port, method: "POST", path: "/2015-03-31/functions/edit/invocations", body: Array("{}".utf8))
+            XCTAssertEqual(r.status, 200, r.text)
+            return r.text
+        }
+        XCTAssertEqual(try invoke(), #"{"v": 1, "calls": 1}"#)
+        XCTAssertEqual(try invoke(), #"{"v": 1, "calls": 2}"#, "the environment stays warm")
+        try sandbox.write("src/app.py", "calls = 0\ndef handler(event, context):\n    global calls\n    calls += 1\n    return {'v': 2, 'calls': calls}\n")
+        XCTAssertEqual(try invoke(), #"{"v": 2, "calls": 1}"#, "the edit takes effect in a new environment")
+    }
+
     // MARK: - SQS and SNS through the real CLI
 
     func testAWSCLIDrivesSQSAndSNS() throws {
