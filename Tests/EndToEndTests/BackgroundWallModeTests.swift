@@ -232,6 +232,14 @@ final class BackgroundWallModeTests: XCTestCase {
             url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "2"})["QueueUrl"]
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             lam.create_event_source_mapping(FunctionName="fn", EventSourceArn=arn, BatchSize=1)
+            # A second mapping with a 3-second batching window: two messages, one batch.
+            lam.create_function(FunctionName="win", Runtime="builtin", Handler="echo", Role="arn:aws:iam::123456789012:role/r", Code={"ZipFile": buf.getvalue()})
+            wurl = sqs.create_queue(QueueName="wq")["QueueUrl"]
+            warn = sqs.get_queue_attributes(QueueUrl=wurl, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            lam.create_event_source_mapping(FunctionName="win", EventSourceArn=warn, BatchSize=10, MaximumBatchingWindowInSeconds=3)
+            sqs.send_message(QueueUrl=wurl, MessageBody="w1")
+            time.sleep(1)
+            sqs.send_message(QueueUrl=wurl, MessageBody="w2")
             for i in range(5):
                 sqs.send_message(QueueUrl=url, MessageBody="m%d" % i)
             deadline = time.time() + 20
@@ -259,5 +267,36 @@ final class BackgroundWallModeTests: XCTestCase {
         XCTAssertTrue(out["log"]?.stringValue?.contains("START RequestId: \(requestId)") ?? false, "\(out)")
         // 5 messages, 5 batch invocations, plus the sync invoke.
         XCTAssertEqual(try starts(s, "fn"), 6)
+        // The window mapping: one invocation with both records, as the history shows.
+        XCTAssertEqual(try starts(s, "win"), 1)
+        let history = try s.run(["simulate", "--format", "json"])
+        XCTAssertEqual(history.exitCode, 0, history.stderrText)
+        let windowInvokes = history.stdoutText.split(separator: "\n").filter { $0.contains(#""event":"invoke""#) && $0.contains(#""function":"win""#) }
+        XCTAssertEqual(windowInvokes.count, 1, history.stdoutText)
+        XCTAssertTrue(windowInvokes.first?.contains(#""records":2"#) ?? false, history.stdoutText)
+        // A Kinesis record put while serve runs is invoked once by serve's runner.
+        try s.setup("create-function", "--function-name", "kfn", "--runtime", "builtin", "--handler", "echo")
+        try s.setup("kinesis", "create-stream", "--stream-name", "s1", "--shard-count", "1")
+        try s.setup("create-event-source-mapping", "--function-name", "kfn", "--starting-position", "TRIM_HORIZON",
+                    "--event-source-arn", "arn:aws:kinesis:us-east-1:\(Self.account):stream/s1")
+        try s.setup("kinesis", "put-record", "--stream-name", "s1", "--data", "hello", "--partition-key", "k")
+        XCTAssertTrue(try eventually { try starts(s, "kfn") == 1 })
+        usleep(1_500_000)
+        XCTAssertEqual(try starts(s, "kfn"), 1)
+        XCTAssertTrue(BackgroundRunnerProbe.isHeld(s.statePath + ".runner"), "serve holds the runner lock")
+    }
+}
+
+/// Whether someone holds a runner lock file (flock), without keeping it.
+enum BackgroundRunnerProbe {
+    static func isHeld(_ path: String) -> Bool {
+        let fd = open(path, O_RDWR)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return false
+        }
+        return true
     }
 }
