@@ -47,13 +47,19 @@ import json, sys, collections
 path, items, kills, killed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 events, messages = collections.Counter(), collections.Counter()
 lines = open(path).read().splitlines()
+torn = 0
 for line in lines:
-    j = json.loads(line)
+    try:
+        j = json.loads(line)
+    except ValueError:
+        torn += 1   # a handler killed with its simulate mid-write
+        continue
     if "event" in j: events[j["event"]] += 1
     for r in j.get("Records", []): messages[r["body"]] += 1
 lost = [n for n in range(items) if events[n] == 0] + [n for n in range(items) if messages["message-%d" % n] == 0]
 repeated = len(lines) - 2 * items
 print(f"rounds with a kill: {kills}; items: {2*items}; handled: {len(lines)}; lost: {len(lost)}; "
-      f"repeated: {repeated} ({repeated / max(kills, 1):.1f} per kill; the killed runs had handled {killed})")
+      f"repeated: {repeated} ({repeated / max(kills, 1):.1f} per kill; the killed runs had handled {killed}); "
+      f"torn handler log lines: {torn}")
 sys.exit(1 if lost else 0)
 PY

@@ -116,9 +116,9 @@ final class KillRecoveryTests: XCTestCase {
         for n in 0..<messages { XCTAssertGreaterThanOrEqual(messageCounts["message-\(n)"] ?? 0, 1, "message \(n) was never processed") }
         let repeated = lines.count - events - messages
         // The bound: a kill repeats at most what ran since the last record — 250 ms of async
-        // attempts (about 17 at ~15 ms each) and the mapping's batches in flight (at most 5);
+        // attempts (about 17 at ~15 ms each) and the mapping's batches in flight (5, growing by 5 a second);
         // before the queue was recorded during a run, a kill repeated everything the run had done.
-        XCTAssertLessThanOrEqual(repeated, kills * 30, "repeated \(repeated) in \(kills) kills (handled per killed run: \(killedAfter))")
+        XCTAssertLessThanOrEqual(repeated, kills * 40, "repeated \(repeated) in \(kills) kills (handled per killed run: \(killedAfter))")
         XCTAssertLessThan(repeated * 2, killedAfter.reduce(0, +), "most of a killed run's work is kept (per killed run: \(killedAfter))")
         let left = try s.run(["sqs", "get-queue-attributes", "--queue-url", queueUrl("in"), "--attribute-names", "All",
                               "--query", "Attributes.[ApproximateNumberOfMessages,ApproximateNumberOfMessagesNotVisible]", "--output", "text"])

@@ -175,6 +175,13 @@ public final class BackgroundRunner: @unchecked Sendable {
         do {
             let before = try engine.store.read()
             guard before.clock.mode == .wall else { return Outcome(idle: true, manual: true, nextWallMs: nil) }
+            // Nothing due and no poller to run: sleep until the queue's next due time without a run.
+            if !EventSourceRunner.hasMappings(before), (before.pollers?.isIdle ?? true),
+                !AsyncScheduler.hasDueWork(before, now: before.clock.now(wall: WallClock.nowMs()))
+            {
+                let next = (before.asyncState?.pending ?? 0) > 0 ? before.asyncState?.nextDueMs.map { $0 - before.clock.offsetMs } : nil
+                return Outcome(idle: !Self.hasWork(before), manual: false, nextWallMs: next)
+            }
             let result = try engine.simulate(SimulationOptions(horizon: .now, collectTimeline: true, waitForOtherRuns: false))
             if !result.timeline.isEmpty { History.append(result.timeline, to: paths.history) }
             let state = try engine.store.read()
