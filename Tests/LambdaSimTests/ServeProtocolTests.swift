@@ -171,8 +171,12 @@ final class ServeProtocolTests: XCTestCase {
         let unknown = try send("GET", "/nowhere")
         XCTAssertEqual(unknown.status, 404)
         XCTAssertEqual(unknown.header("x-amzn-ErrorType"), "UnknownOperationException")
-        let unimplemented = try send("GET", "/2016-08-19/account-settings/")
+        let unimplemented = try send("GET", "/2020-04-22/code-signing-configs/")
         XCTAssertEqual(unimplemented.header("x-amzn-ErrorType"), "InvalidAction")
+        let settings = try send("GET", "/2016-08-19/account-settings/")
+        XCTAssertEqual(settings.status, 200)
+        XCTAssertTrue(String(decoding: settings.body, as: UTF8.self).contains(#""ConcurrentExecutions":1000"#),
+                      String(decoding: settings.body, as: UTF8.self))
 
         try createEcho()
         let throttled = try send("PUT", "/2017-10-31/functions/echo-fn/concurrency", json: #"{"ReservedConcurrentExecutions":0}"#)

@@ -94,7 +94,7 @@ final class HostileNumberTests: XCTestCase {
                 let pattern = try NSRegularExpression(pattern: "\"\(key)\" : -?[0-9]+")
                 let range = try XCTUnwrap(pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))?.range)
                 let edited = (text as NSString).replacingCharacters(in: range, with: "\"\(key)\" : \(value)")
-                try s.write(file, edited)
+                try s.writeHoldingTheStateLock(file, edited)
                 let commands = file == functionFile
                     ? [["list-functions"], ["invoke", "--function-name", "f", "/dev/null"],
                        ["get-function-event-invoke-config", "--function-name", "f"]]
@@ -106,7 +106,7 @@ final class HostileNumberTests: XCTestCase {
                     XCTAssertEqual(s.read(file), Array(edited.utf8), "\(argv) rewrote \(file)")
                 }
             }
-            try s.write(file, original)
+            try s.writeHoldingTheStateLock(file, String(decoding: original, as: UTF8.self))
         }
     }
 

@@ -120,6 +120,18 @@ final class Sandbox {
         try write(relative, Array(text.utf8))
     }
 
+    /// Writes a file beside the state as a person editing it by hand should while a background
+    /// runner may be working: holding the state's lock (`state.json.lock`), so the runner's next
+    /// locked step reads the edit instead of overwriting it with what it read before.
+    func writeHoldingTheStateLock(_ relative: String, _ text: String) throws {
+        let fd = open(statePath + ".lock", O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw ProcessRunnerError(description: "cannot open the state lock") }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX) == 0 else { throw ProcessRunnerError(description: "cannot lock the state") }
+        defer { flock(fd, LOCK_UN) }
+        try write(relative, text)
+    }
+
     /// The file's bytes, or nil when it does not exist (or is a directory).
     func read(_ relative: String) -> [UInt8]? {
         var isDirectory: ObjCBool = false
