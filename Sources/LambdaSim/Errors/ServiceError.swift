@@ -4,6 +4,8 @@ public struct ServiceError: Error, Equatable, Sendable {
     public var message: String
     /// The HTTP status AWS answers with (used by `serve`).
     public var status: Int
+    /// A throttle's `Reason` (`TooManyRequestsException`), as AWS's error body carries it.
+    public var reason: String?
 
     public init(_ code: String, _ message: String, status: Int = 400) {
         self.code = code

@@ -122,9 +122,21 @@ extension Engine {
                                  executedVersion: found.version.version, payload: payload, source: "invoke")
             return InvokeResponse(statusCode: 202, payload: [], requestId: id)
         default:
-            if found.record.reservedConcurrency == 0 {
-                throw ServiceError("TooManyRequestsException", "Rate Exceeded.", status: 429)
+            if found.record.reservedConcurrency == 0 { throw Self.throttled(.reserved) }
+            // One unit of the function's reserved concurrency or of the account's unreserved pool,
+            // across processes, for as long as the function runs (Concurrency/ConcurrencyLeases.swift).
+            let limit = state.accountConcurrency ?? Self.defaultAccountConcurrency
+            let leases = ConcurrencyLeases(store: store)
+            let leaseId: String
+            switch try leases.acquire(functionKey: found.key, reserved: found.record.reservedConcurrency,
+                                      unreservedFloor: Self.minimumUnreservedConcurrency(limit: limit),
+                                      unreservedLimit: { Self.unreservedLimit(state) }, holder: "sync",
+                                      ttlMs: Int64(found.version.timeout) * 1000 + 1000, untilRelease: true)
+            {
+            case let .success(id): leaseId = id
+            case let .failure(reason): throw Self.throttled(reason)
             }
+            defer { leases.release(leaseId) }
             let invokedArn = found.record.latest.unqualifiedArn + (found.qualifier.map { ":" + $0 } ?? "")
             // Manual-clock states draw ids from the state's seeded generator (reproducible runs, at
             // the cost of a state write); wall-clock states use fresh randomness and write nothing.

@@ -232,10 +232,7 @@ enum LambdaRESTAPI {
             body["Message"] = .string(error.message)
             body["Type"] = .string(senderFault ? "User" : "Service")
         } else {
-            if error.code == "TooManyRequestsException", error.message == "Rate Exceeded." {
-                // The engine throttles sync invokes only for reserved concurrency 0.
-                body["Reason"] = "ReservedFunctionConcurrentInvocationLimitExceeded"
-            }
+            if let reason = error.reason { body["Reason"] = .string(reason) }
             body["Type"] = .string(senderFault ? "User" : "Service")
             body["message"] = .string(error.message)
         }

@@ -95,7 +95,7 @@ public final class StateStore: @unchecked Sendable {
     }
 
     /// Holds the exclusive lock (`flock` on `state.json.lock`) while `body` runs.
-    private func withLock<T>(_ body: () throws -> T) throws -> T {
+    func withLock<T>(_ body: () throws -> T) throws -> T {
         try ensureDirectory()
         let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard lockFD >= 0 else {

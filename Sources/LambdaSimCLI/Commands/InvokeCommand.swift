@@ -21,14 +21,26 @@ struct InvokeCommand {
             functionName: params["FunctionName"]?.stringValue ?? "", qualifier: params["Qualifier"]?.stringValue,
             invocationType: params["InvocationType"]?.stringValue, logType: params["LogType"]?.stringValue,
             clientContext: params["ClientContext"]?.stringValue, payload: converted.blobs["Payload"] ?? [])
-        let response: InvokeResponse
-        do {
-            response = try engine.invoke(request)
-        } catch let error as ServiceError {
-            throw CLIError.service(error, operation: "Invoke")
-        } catch let error as StateFileError {
-            throw CLIError.stateFile(error)
+        var response: InvokeResponse?
+        let retry = RetryPolicy(environment: context.environment, dialect: context.dialect)
+        var attempt = 1
+        while response == nil {
+            do {
+                response = try engine.invoke(request)
+            } catch let error as ServiceError {
+                // As botocore does: a throttle is retried with exponential back-off and jitter
+                // until the attempts run out (3 in v2's standard mode, 5 in v1's legacy mode).
+                guard error.code == "TooManyRequestsException" else { throw CLIError.service(error, operation: "Invoke") }
+                guard attempt < retry.maxAttempts else {
+                    throw CLIError.serviceAfterRetries(error, operation: "Invoke", retries: retry.maxAttempts - 1)
+                }
+                usleep(useconds_t(retry.delaySeconds(afterAttempt: attempt) * 1_000_000))
+                attempt += 1
+            } catch let error as StateFileError {
+                throw CLIError.stateFile(error)
+            }
         }
+        guard let response else { return 255 }
         try Self.writeOutfile(outfile, bytes: response.payload, workingDirectory: context.workingDirectory)
         let text = try renderer.render(response.summary, model: parsed.spec.model, title: "Invoke")
         if !text.isEmpty { context.streams.stdout(Array(text.utf8)) }
@@ -57,5 +69,25 @@ struct InvokeCommand {
         } catch {
             throw CLIError.other("[Errno \(error.code)] \(error.reason): \(Suggestions.pythonRepr(path))")
         }
+    }
+}
+
+/// The AWS CLI's retry behaviour for throttling errors (botocore `retries/standard.py` and
+/// `_retry.json`): `AWS_RETRY_MODE` (`standard`, v2's default; `legacy`, v1's) and
+/// `AWS_MAX_ATTEMPTS` (attempts in all, first included: 3 standard, 5 legacy).
+struct RetryPolicy {
+    var maxAttempts: Int
+    var legacy: Bool
+
+    init(environment: [String: String], dialect: Dialect) {
+        let mode = environment["AWS_RETRY_MODE"] ?? (dialect == .v1 ? "legacy" : "standard")
+        legacy = mode == "legacy"
+        maxAttempts = environment["AWS_MAX_ATTEMPTS"].flatMap { Int($0) }.map { max(1, $0) } ?? (legacy ? 5 : 3)
+    }
+
+    /// rand(0, 1) × 2^(attempt − 1) seconds; standard mode caps the factor at 20 s.
+    func delaySeconds(afterAttempt attempt: Int) -> Double {
+        let factor = Double(1 << min(attempt - 1, 20))
+        return Double.random(in: 0..<1) * (legacy ? factor : min(factor, 20))
     }
 }

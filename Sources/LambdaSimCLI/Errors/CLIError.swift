@@ -12,6 +12,8 @@ enum CLIError: Error {
     case validation([String])
     /// The service answered with an error (v1 255, v2 254).
     case service(ServiceError, operation: String)
+    /// The same after the CLI's retries ran out (throttling): ` (reached max retries: N)` before the colon.
+    case serviceAfterRetries(ServiceError, operation: String, retries: Int)
     /// Configuration (no region, bad profile): message without a leading blank line (v1 255, v2 253).
     case configuration(String)
     /// The state file cannot be used (255).

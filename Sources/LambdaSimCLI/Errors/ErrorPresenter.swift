@@ -31,6 +31,9 @@ struct ErrorPresenter {
                 return ("", "\nParameter validation failed:\n\(details.joined(separator: "\n"))\n", v1 ? 255 : 252)
             case let .service(e, operation):
                 return ("", "\nAn error occurred (\(e.code)) when calling the \(operation) operation: \(e.message)\n", v1 ? 255 : 254)
+            case let .serviceAfterRetries(e, operation, retries):
+                return ("", "\nAn error occurred (\(e.code)) when calling the \(operation) operation (reached max retries: \(retries)): \(e.message)\n",
+                        v1 ? 255 : 254)
             case let .configuration(message):
                 return ("", "\(message)\n", v1 ? 255 : 253)
             case let .stateFile(e):
