@@ -134,4 +134,98 @@ final class ConcurrencyLimitTests: XCTestCase {
         XCTAssertEqual(try s.run(["invoke", "--function-name", "other", "o.json"]).exitCode, 0)
         XCTAssertEqual(server.stop(), 0)
     }
+
+    // MARK: - The background runner (wall mode)
+
+    private func history(_ s: Sandbox) -> [[String: Any]] {
+        String(decoding: s.read("history.jsonl") ?? [], as: UTF8.self).split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    private func eventually(_ seconds: Double = 25, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(100_000)
+        }
+        return try condition()
+    }
+
+    // A sync invoke holds the only unit; an Event invoke's attempt in the background runner is
+    // throttled (back-off 1 s, 2 s, …, no retry used up) and runs once the sync invoke has ended.
+    func testTheBackgroundRunnerBacksOffWhileAnotherProcessHoldsTheUnit() throws {
+        let s = try Sandbox()
+        s.clock = .wall
+        try slowFunction(s, seconds: 3, timeout: 10, reserved: 1)
+        let holder = try startHolder(s)
+        let started = Date()
+        let queued = try s.run(["invoke", "--function-name", "slow", "--invocation-type", "Event", "--payload", #"{"a":1}"#, "e.json"])
+        XCTAssertEqual(queued.exitCode, 0, queued.stderrText)
+        XCTAssertTrue(eventually { history(s).contains { $0["event"] as? String == "invoke" } }, "the event ran in the end")
+        holder.waitUntilExit()
+        let steps = history(s)
+        let throttles = steps.filter { $0["event"] as? String == "throttle" }
+        XCTAssertGreaterThanOrEqual(throttles.count, 1, "\(steps)")
+        XCTAssertEqual(throttles.first?["errorType"] as? String, "TooManyRequestsException")
+        XCTAssertEqual(throttles.first?["reason"] as? String,
+                       "Reserved concurrency 1 is taken by 1 running execution: the event goes back to the queue and is retried in 1 s (back-off from 1 s doubling to 5 min, up to the maximum event age; throttles do not use up retries).")
+        let invokes = steps.filter { $0["event"] as? String == "invoke" }
+        XCTAssertEqual(invokes.count, 1)
+        XCTAssertEqual(invokes.first?["attempt"] as? Int, 1, "throttles use up no attempt")
+        XCTAssertEqual(invokes.first?["result"] as? String, "success")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 2.5, "the attempt waited for the sync invoke")
+        XCTAssertEqual(String(decoding: s.read("runs.txt") ?? [], as: UTF8.self), "run\nrun\n")
+    }
+
+    // The background runner runs an Event invoke's attempt (a real process): meanwhile a sync
+    // invoke from another process is refused with 429; afterwards the unit is free.
+    func testASyncInvokeIsThrottledWhileTheBackgroundRunnerHoldsTheUnit() throws {
+        let s = try Sandbox()
+        s.clock = .wall
+        try slowFunction(s, seconds: 3, timeout: 10, reserved: 1)
+        XCTAssertEqual(try s.run(["invoke", "--function-name", "slow", "--invocation-type", "Event", "e.json"]).exitCode, 0)
+        XCTAssertTrue(eventually(10) { leases(s).first?[3] == "async" }, "the runner's attempt holds a lease")
+        let refused = try s.run(["invoke", "--function-name", "slow", "x.json"], environment: ["AWS_MAX_ATTEMPTS": "1"])
+        XCTAssertEqual(refused.exitCode, 254)
+        XCTAssertEqual(refused.stderrText,
+                       "\nAn error occurred (TooManyRequestsException) when calling the Invoke operation (reached max retries: 0): Rate Exceeded.\n")
+        XCTAssertTrue(eventually(10) { leases(s).isEmpty }, "released when the attempt ends")
+        XCTAssertEqual(try s.run(["invoke", "--function-name", "slow", "y.json"]).exitCode, 0)
+    }
+
+    // A builtin `sleep:4000` attempt in the background takes no real time, but its simulated
+    // 4 s reach past now: other processes count it (a timed lease) until it ends.
+    func testASimulatedDurationInTheBackgroundCountsAcrossProcesses() throws {
+        let s = try Sandbox()
+        s.clock = .wall
+        try s.setup("create-function", "--function-name", "nap", "--runtime", "builtin", "--handler", "sleep:4000", "--timeout", "10")
+        try s.setup("put-function-concurrency", "--function-name", "nap", "--reserved-concurrent-executions", "1")
+        XCTAssertEqual(try s.run(["invoke", "--function-name", "nap", "--invocation-type", "Event", "e.json"]).exitCode, 0)
+        XCTAssertTrue(eventually(10) { leases(s).first.map { $0[3] == "async" && $0[6] == "0" } ?? false }, "a timed lease")
+        let refused = try s.run(["invoke", "--function-name", "nap", "x.json"], environment: ["AWS_MAX_ATTEMPTS": "1"])
+        XCTAssertEqual(refused.exitCode, 254, refused.stderrText)
+        XCTAssertTrue(try eventually(10) { try s.run(["invoke", "--function-name", "nap", "y.json"]).exitCode == 0 })
+    }
+
+    // An SQS event source mapping's poller leaves the message in the queue while a sync invoke
+    // in another process holds the function's only unit, and invokes it once the unit is free.
+    func testAPollerWaitsForAUnitAnotherProcessHolds() throws {
+        let s = try Sandbox()
+        s.clock = .wall
+        try slowFunction(s, seconds: 3, timeout: 10, reserved: 1)
+        try s.setup("sqs", "create-queue", "--queue-name", "q")
+        try s.setup("create-event-source-mapping", "--function-name", "slow", "--batch-size", "1",
+                    "--event-source-arn", "arn:aws:sqs:us-east-1:123456789012:q")
+        let holder = try startHolder(s)
+        try s.setup("sqs", "send-message", "--queue-url", "https://sqs.us-east-1.amazonaws.com/123456789012/q", "--message-body", "m1")
+        holder.waitUntilExit()
+        let holderEnded = Int64(Date().timeIntervalSince1970 * 1000)
+        XCTAssertEqual(history(s).filter { $0["event"] as? String == "invoke" }.count, 0, "no batch while the unit was taken")
+        XCTAssertTrue(eventually { history(s).contains { $0["event"] as? String == "invoke" } }, "the batch ran afterwards")
+        let invoke = history(s).first { $0["event"] as? String == "invoke" }
+        XCTAssertEqual(invoke?["records"] as? Int, 1)
+        XCTAssertGreaterThanOrEqual(Int64(invoke?["time"] as? Int ?? 0), holderEnded - 1000)
+        XCTAssertEqual(String(decoding: s.read("runs.txt") ?? [], as: UTF8.self), "run\nrun\n")
+    }
 }

@@ -111,6 +111,14 @@ final class AsyncScheduler {
     private var routedEnvironments: [String: BuiltinEnvironment] = [:]
     private var destinations: [String: (service: String, kind: String)] = [:]
     private var runningEnds: [String: PriorityQueue<Int64>] = [:]
+    /// Ends of the running executions of functions without reserved concurrency (the account's pool).
+    private var unreservedEnds = PriorityQueue<Int64>()
+    private var accountLimit = Engine.defaultAccountConcurrency
+    private var unreservedFloor = Engine.defaultAccountConcurrency
+    private var cachedUnreservedLimit: Int?
+    /// Wall mode: simulated minus wall time, and what other processes run (leases), refreshed every batch.
+    private var wallOffset: Int64?
+    private var external = ConcurrencyUsage()
     private var timeline: [TimelineEntry] = []
     private var deliveries: [PendingDelivery] = []
     private var logs = LogBatch()
@@ -225,6 +233,12 @@ final class AsyncScheduler {
         rng = SeededGenerator(seed: options.seed ?? state.rng.next())
         functions = state.functions
         maxIngestedSequence = state.asyncQueue.map(\.sequence).max() ?? .min
+        accountLimit = state.accountConcurrency ?? Engine.defaultAccountConcurrency
+        unreservedFloor = Engine.minimumUnreservedConcurrency(limit: accountLimit)
+        if state.clock.mode == .wall {
+            wallOffset = state.clock.offsetMs
+            external = ConcurrencyLeases(store: engine.store).usage(excludingOwn: "async")
+        }
         return .claimed(state.asyncQueue)
     }
 
@@ -351,6 +365,8 @@ final class AsyncScheduler {
         lastRecordCostNs = job.finishedNs &- job.startedNs
         for failure in outcome.failures { markFailed(failure.entry, failure.error) }
         functions = outcome.functions
+        cachedUnreservedLimit = nil
+        if wallOffset != nil { external = ConcurrencyLeases(store: engine.store).usage(excludingOwn: "async") }
         maxIngestedSequence = outcome.maxIngestedSequence
         resolvedTargets = Array(repeating: nil, count: targetKeys.count)
         ingest(outcome.fresh, initial: false)
@@ -410,7 +426,10 @@ final class AsyncScheduler {
             events.append(event)
             eventTargets.append(targetId)
         }
-        if event.running { runningEnds[event.functionKey, default: PriorityQueue()].push(event.dueMs) }
+        if event.running {
+            runningEnds[event.functionKey, default: PriorityQueue()].push(event.dueMs)
+            if functions[event.functionKey]?.reservedConcurrency == nil { unreservedEnds.push(event.dueMs) }
+        }
         schedule(slot, at: event.dueMs)
         if emitEnqueue {
             emit(TimelineEntry(timeMs: event.enqueuedMs, event: .enqueue, function: display(event), requestId: event.requestId,
@@ -528,6 +547,20 @@ final class AsyncScheduler {
         return event.qualifier == "$LATEST" ? name : name + ":" + event.qualifier
     }
 
+    /// Executions of functions without reserved concurrency still running at `t`.
+    private func runningUnreserved(at t: SimInstant) -> Int {
+        while let first = unreservedEnds.first, first <= t { _ = unreservedEnds.pop() }
+        return unreservedEnds.count
+    }
+
+    /// The account's unreserved pool, computed once per batch and only when needed (it reads every function).
+    private func unreservedLimit() -> Int {
+        if let cached = cachedUnreservedLimit { return cached }
+        let limit = accountLimit - functions.values.compactMap(\.reservedConcurrency).reduce(0, +)
+        cachedUnreservedLimit = limit
+        return limit
+    }
+
     /// Executions of the function still running at `t` (their attempts end after `t`).
     private func running(_ functionKey: String, at t: SimInstant) -> Int {
         guard var ends = runningEnds[functionKey] else { return 0 }
@@ -566,24 +599,35 @@ final class AsyncScheduler {
             fail(event, slot: slot, target: target, condition: "ZeroReservedConcurrency", at: t, expired: nil)
             return
         }
+        // Concurrency (docs/concurrency.md): this run's own executions plus, in wall mode, those
+        // other processes hold (sync invokes, serve) as leases.
+        func throttle(_ why: (_ delay: Int64, _ next: SimInstant) -> TimelineEntry.Why) {
+            event.throttles += 1
+            let delay = min(Int64(300_000), Int64(1000) << Int64(min(event.throttles - 1, 20)))
+            let next = t + delay
+            emit(TimelineEntry(timeMs: t, event: .throttle, function: target.display, requestId: event.requestId,
+                               result: "throttled", errorType: "TooManyRequestsException", why: why(delay, next)))
+            if next - event.enqueuedMs >= maxAgeMs {
+                fail(event, slot: slot, target: target.ran(event.last?.executedVersion), condition: "EventAgeExceeded", at: t,
+                     expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts,
+                                           nextMs: next, enqueuedMs: event.enqueuedMs))
+            } else {
+                event.dueMs = next
+                events[slot] = event
+                schedule(Int32(slot), at: next)
+            }
+        }
         if let reserved = target.reserved {
-            let busy = running(target.functionKey, at: t)
+            let busy = running(target.functionKey, at: t) + external.byFunction[target.functionKey, default: 0]
             if busy >= reserved {
-                event.throttles += 1
-                let delay = min(Int64(300_000), Int64(1000) << Int64(min(event.throttles - 1, 20)))
-                let next = t + delay
-                emit(TimelineEntry(timeMs: t, event: .throttle, function: target.display, requestId: event.requestId,
-                                   result: "throttled", errorType: "TooManyRequestsException",
-                                   why: .throttled(reserved: reserved, running: busy, delayMs: delay, nextMs: next)))
-                if next - event.enqueuedMs >= maxAgeMs {
-                    fail(event, slot: slot, target: target.ran(event.last?.executedVersion), condition: "EventAgeExceeded", at: t,
-                         expired: .ageExceeded(maxAgeSeconds: policy.maximumEventAgeSeconds, attempts: event.attempts,
-                                               nextMs: next, enqueuedMs: event.enqueuedMs))
-                } else {
-                    event.dueMs = next
-                    events[slot] = event
-                    schedule(Int32(slot), at: next)
-                }
+                throttle { .throttled(reserved: reserved, running: busy, delayMs: $0, nextMs: $1) }
+                return
+            }
+        } else {
+            let busy = runningUnreserved(at: t) + external.unreserved
+            if busy >= unreservedFloor, busy >= unreservedLimit() {
+                let limit = unreservedLimit()
+                throttle { .accountThrottled(limit: limit, running: busy, delayMs: $0, nextMs: $1) }
                 return
             }
         }
@@ -617,6 +661,26 @@ final class AsyncScheduler {
                 routedEnvironments[version.qualifiedArn] = environment
             }
             output = environment.invoke(input)
+        } else if wallOffset != nil {
+            // A real process runs in real time: other processes count it through a lease.
+            let leases = ConcurrencyLeases(store: engine.store)
+            let lease = try? leases.acquire(functionKey: target.functionKey, reserved: target.reserved,
+                                            unreservedFloor: unreservedFloor, unreservedLimit: { self.unreservedLimit() },
+                                            holder: "async", ttlMs: Int64(version.timeout) * 1000 + 1000, untilRelease: true)
+            if case let .failure(reason)? = lease {
+                event.attempts -= 1
+                let busy = target.reserved.map { _ in running(target.functionKey, at: t) } ?? runningUnreserved(at: t)
+                switch reason {
+                case .reserved:
+                    throttle { .throttled(reserved: target.reserved ?? 0, running: busy + 1, delayMs: $0, nextMs: $1) }
+                case .account:
+                    let limit = unreservedLimit()
+                    throttle { .accountThrottled(limit: limit, running: busy + 1, delayMs: $0, nextMs: $1) }
+                }
+                return
+            }
+            output = engine.environments.run(input)
+            if case let .success(id)? = lease { leases.release(id) }
         } else {
             output = engine.environments.run(input)
         }
@@ -631,6 +695,11 @@ final class AsyncScheduler {
         let end = t + max(1, Int64(output.durationMs.rounded(.up)))
         logs.add(function: version, key: target.logKey, requestId: event.requestId, startMs: t, output: output)
         runningEnds[target.functionKey, default: PriorityQueue()].push(end)
+        if target.reserved == nil { unreservedEnds.push(end) }
+        if let offset = wallOffset, version.runtime == RuntimeName.builtin, end - offset > WallClock.nowMs() {
+            // A simulated duration that reaches past now: other processes count it until it ends.
+            try? ConcurrencyLeases(store: engine.store).addTimed([(target.functionKey, target.reserved != nil, "async", end - offset)])
+        }
         event.last = LastAttempt(startMs: t, endMs: end, executedVersion: version.version, errorType: output.errorType,
                                  timedOut: output.timedOut, response: output.payload)
         event.running = true

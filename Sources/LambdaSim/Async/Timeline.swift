@@ -53,6 +53,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case attempt(number: Int, maxRetries: Int, afterThrottles: Int)
         case syncInvoke
         case throttled(reserved: Int, running: Int, delayMs: Int64, nextMs: SimInstant)
+        /// The account's unreserved pool (`limit`) is full (ConcurrentInvocationLimitExceeded).
+        case accountThrottled(limit: Int, running: Int, delayMs: Int64, nextMs: SimInstant)
         case zeroReserved
         case retry(failed: Int, nextAttempt: Int, delayMs: Int64, nextMs: SimInstant, maxRetries: Int)
         /// `nextMs` is the attempt that would have come too late (nil: already too old).
@@ -95,6 +97,8 @@ extension TimelineEntry {
             return "A synchronous (RequestResponse) invoke: the caller waits for the result and does its own retrying."
         case let .throttled(reserved, running, delayMs, _):
             return "Reserved concurrency \(reserved) is taken by \(running) running execution\(running == 1 ? "" : "s"): the event goes back to the queue and is retried in \(Self.duration(delayMs)) (back-off from 1 s doubling to 5 min, up to the maximum event age; throttles do not use up retries)."
+        case let .accountThrottled(limit, running, delayMs, _):
+            return "The account's unreserved concurrency (\(limit): the account limit minus every reservation) is taken by \(running) running execution\(running == 1 ? "" : "s") (ConcurrentInvocationLimitExceeded): the event goes back to the queue and is retried in \(Self.duration(delayMs)) (back-off from 1 s doubling to 5 min, up to the maximum event age; throttles do not use up retries)."
         case .zeroReserved:
             return "Reserved concurrency is 0: the function never runs, and the event goes straight to failure handling without retries (condition ZeroReservedConcurrency)."
         case let .retry(failed, nextAttempt, delayMs, _, maxRetries):
@@ -157,6 +161,11 @@ extension TimelineEntry {
         case let .throttled(reserved, _, _, nextMs):
             out.appendStatic("throttled (reserved concurrency ")
             out.appendDecimal(reserved)
+            out.appendStatic("), retry at ")
+            iso.append(nextMs, into: &out)
+        case let .accountThrottled(limit, _, _, nextMs):
+            out.appendStatic("throttled (unreserved account concurrency ")
+            out.appendDecimal(limit)
             out.appendStatic("), retry at ")
             iso.append(nextMs, into: &out)
         case .zeroReserved:

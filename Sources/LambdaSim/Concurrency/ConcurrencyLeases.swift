@@ -128,6 +128,21 @@ public struct ConcurrencyLeases: Sendable {
         }
     }
 
+    /// Records an execution that a poller already counted against the limits (an event source
+    /// mapping's batch running a real process), until `release`.
+    public func hold(functionKey: String, reserved: Bool, holder: String, ttlMs: Int64) -> String? {
+        try? store.withLock {
+            let wall = WallClock.nowMs()
+            var leases = load(wallNow: wall)
+            var rng = SystemRandomNumberGenerator()
+            let id = String(rng.next(), radix: 16)
+            leases.append(ConcurrencyLease(id: id, functionKey: functionKey, reserved: reserved, holder: holder,
+                                           owner: ProcessIdentity.current, expiresWallMs: wall + ttlMs, untilRelease: true))
+            try save(leases)
+            return id
+        }
+    }
+
     /// Records executions whose ends are known (simulated by the background runner) as timed
     /// leases, so other processes count them until they end.
     public func addTimed(_ entries: [(functionKey: String, reserved: Bool, holder: String, untilWallMs: Int64)]) throws {

@@ -197,9 +197,19 @@ final class EventSourceRunner {
             case let .decided(d):
                 decision = d
             case let .invoke(round):
-                // Functions that run as processes run without the lock.
+                // Functions that run as processes run without the lock, holding a lease in wall
+                // mode so that other processes count them.
+                let leases = ConcurrencyLeases(store: engine.store)
+                let current = try? engine.store.read()
+                let wallMode = current?.clock.mode == .wall
                 for var batch in round.toRun {
+                    let reserved = current?.functions[batch.functionKey]?.reservedConcurrency != nil
+                    let lease = wallMode
+                        ? leases.hold(functionKey: batch.functionKey, reserved: reserved, holder: "esm",
+                                      ttlMs: Int64(batch.function.timeout) * 1000 + 1000)
+                        : nil
                     invoke(&batch)
+                    if let lease { leases.release(lease) }
                     inFlight.append(batch)
                 }
                 decision = decide(round, asyncStalled: asyncStalled, horizon: horizon)
@@ -324,7 +334,11 @@ final class EventSourceRunner {
         inFlight = stillRunning
         let mappings = (state.eventSourceMappings ?? [:]).values.filter { $0.enabled && $0.kind == .sqs }
             .sorted { ($0.lastModifiedMs, $0.uuid) < ($1.lastModifiedMs, $1.uuid) }
-        var runningByFunction: [String: Int] = [:]
+        // In wall mode, executions other processes hold (sync invokes, serve, the async queue) count too.
+        var runningByFunction = state.clock.mode == .wall
+            ? ConcurrencyLeases(store: engine.store).usage(excludingOwn: "esm").byFunction : [:]
+        // Their ends wake no poller: look again in a second while they run.
+        if !runningByFunction.isEmpty { wake(&round, t + 1000) }
         for batch in inFlight { runningByFunction[batch.functionKey, default: 0] += 1 }
         for mapping in mappings {
             try poll(mapping, state: &state, at: t, running: &runningByFunction, round: &round)
