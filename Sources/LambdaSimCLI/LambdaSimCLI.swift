@@ -57,6 +57,7 @@ struct CommandContext {
             pythonPath: environment["LAMBDA_SIM_PYTHON"] ?? "python3", nodePath: environment["LAMBDA_SIM_NODE"] ?? "node",
             searchPath: path, initialClock: clock, seed: environment["LAMBDA_SIM_SEED"].flatMap { UInt64($0) })
         settings.caller = caller
+        if let temporary = environment["TMPDIR"], temporary.hasPrefix("/") { settings.temporaryDirectory = temporary }
         return settings
     }
 }

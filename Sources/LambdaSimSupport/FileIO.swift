@@ -72,10 +72,10 @@ public enum FileIO {
         try? read(path: path)
     }
 
-    /// Appends `bytes` to `path` (created 0644 if missing) through an `O_APPEND` descriptor,
+    /// Appends `bytes` to `path` (created 0600 if missing: files lambda-sim creates are private) through an `O_APPEND` descriptor,
     /// handing all of them to one `write`, so concurrent appends of whole lines never interleave.
     public static func append(path: String, bytes: [UInt8]) throws(FileIOError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileIOError(step: .open, path: path, code: errno) }
         defer { close(fd) }
         do {
@@ -85,10 +85,10 @@ public enum FileIO {
         }
     }
 
-    /// Writes `bytes` to `temp` (created 0644, truncated), fsyncs it when `sync` is set, and
+    /// Writes `bytes` to `temp` (created 0600, truncated), fsyncs it when `sync` is set, and
     /// renames it over `path`; on any failure after the open the temporary file is removed.
     public static func atomicReplace(path: String, bytes: [UInt8], temp: String, sync: Bool) throws(FileIOError) {
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FileIOError(step: .open, path: temp, code: errno) }
         var failure: FileIOError?
         do {
@@ -104,4 +104,11 @@ public enum FileIO {
             throw failure
         }
     }
+}
+
+/// The permissions of what lambda-sim creates.
+public enum FileModes {
+    /// The umask lambda-sim was started with (it runs with 077 so that everything it creates is
+    /// private); nil when this process never changed it (tests running commands in-process).
+    nonisolated(unsafe) public static var callerUmask: mode_t?
 }

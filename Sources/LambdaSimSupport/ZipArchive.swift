@@ -332,8 +332,8 @@ public struct ZipArchive: Sendable {
     /// component are refused, as are encrypted entries and unsupported methods. Symbolic links
     /// (Unix entries) are created last, and only with relative targets that stay inside
     /// `directory`; parent directories are never followed through symbolic links, and files are
-    /// opened with O_NOFOLLOW. File permissions come from the Unix mode when present (only the
-    /// 0o777 bits; default 0o644 for files, 0o755 for directories).
+    /// opened with O_NOFOLLOW. Everything is private: directories 0700, files the Unix mode's
+    /// owner bits when present (at least 0600), never a group or other bit.
     /// - Throws: `ZipError`.
     public func extract(to directory: String) throws {
         try extractTyped(to: directory)
@@ -379,14 +379,14 @@ public struct ZipArchive: Sendable {
         for item in planned {
             if item.entry.isDirectory {
                 let path = try fileSystem.ensureDirectory(item.components[...])
-                var mode = mode_t(item.entry.unixMode.map { $0 & 0o777 } ?? 0)
-                if mode == 0 { mode = 0o755 }
+                // Private: the owner's bits only (a directory is always 0700).
+                let mode = mode_t(0o700)
                 directoryModes.append((path, item.components.count, mode))
             } else {
                 let parent = try fileSystem.ensureDirectory(item.components.dropLast())
                 let path = parent + "/" + (item.components.last ?? "")
-                var mode = mode_t(item.entry.unixMode.map { $0 & 0o777 } ?? 0)
-                if mode == 0 { mode = 0o644 }
+                // Private: the archive's owner bits (at least read and write), nothing for group or others.
+                let mode = mode_t(item.entry.unixMode.map { $0 & 0o700 } ?? 0) | 0o600
                 try writeFile(path, contents: try contents(of: item.entry), mode: mode)
             }
         }
@@ -459,7 +459,7 @@ private func makeRootDirectory(_ path: String) throws(ZipError) {
     }
     let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
     if !parent.isEmpty, parent != path { try makeRootDirectory(parent) }
-    if mkdir(path, 0o755) != 0, errno != EEXIST { throw .io(path: path, reason: lastError()) }
+    if mkdir(path, 0o700) != 0, errno != EEXIST { throw .io(path: path, reason: lastError()) }
 }
 
 /// Creates directories below the extraction root, refusing to go through anything that is not
@@ -484,8 +484,8 @@ private struct FileSystem {
                     throw .io(path: path, reason: "exists and is not a directory")
                 }
             } else if errno == ENOENT {
-                if mkdir(path, 0o755) != 0 { throw .io(path: path, reason: lastError()) }
-                if chmod(path, 0o755) != 0 { throw .io(path: path, reason: lastError()) }  // regardless of umask
+                if mkdir(path, 0o700) != 0 { throw .io(path: path, reason: lastError()) }
+                if chmod(path, 0o700) != 0 { throw .io(path: path, reason: lastError()) }  // regardless of umask
             } else {
                 throw .io(path: path, reason: lastError())
             }

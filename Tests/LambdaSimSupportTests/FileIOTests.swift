@@ -36,6 +36,20 @@ final class FileIOTests: XCTestCase {
         }
     }
 
+    // Files lambda-sim creates are private whatever the caller's umask (here the usual 022).
+    func testCreatedFilesArePrivateUnderAPermissiveUmask() throws {
+        let directory = try temporaryDirectory()
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        try FileIO.append(path: directory + "/log", bytes: [1])
+        try FileIO.atomicReplace(path: directory + "/file", bytes: [1], temp: directory + "/file.tmp", sync: false)
+        for name in ["log", "file"] {
+            var info = stat()
+            XCTAssertEqual(stat(directory + "/" + name, &info), 0)
+            XCTAssertEqual(info.st_mode & 0o777, 0o600, name)
+        }
+    }
+
     func testWriteAllInChunks() throws {
         let directory = try temporaryDirectory()
         let path = directory + "/out"

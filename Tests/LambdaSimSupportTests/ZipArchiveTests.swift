@@ -223,12 +223,13 @@ final class ZipArchiveTests: XCTestCase {
         try archive("function.zip").extract(to: destination)
         let files = FileManager.default
         XCTAssertEqual(files.contents(atPath: destination + "/bootstrap"), Data(bytes("#!/bin/sh\necho hello from bootstrap\n")))
-        XCTAssertEqual(mode(destination + "/bootstrap"), 0o100755)
+        // Extracted code is private: the archive's owner bits, never group or others (0755 → 0700).
+        XCTAssertEqual(mode(destination + "/bootstrap"), 0o100700)
         XCTAssertEqual(mode(destination + "/secret.txt"), 0o100600)
-        XCTAssertEqual(mode(destination + "/empty.txt"), 0o100644)
+        XCTAssertEqual(mode(destination + "/empty.txt"), 0o100600)
         XCTAssertEqual(files.contents(atPath: destination + "/empty.txt"), Data())
-        XCTAssertEqual(mode(destination + "/lib/emptydir"), 0o040755)
-        XCTAssertEqual(mode(destination + "/lib/nested/deep"), 0o040755)
+        XCTAssertEqual(mode(destination + "/lib/emptydir"), 0o040700)
+        XCTAssertEqual(mode(destination + "/lib/nested/deep"), 0o040700)
         XCTAssertEqual(files.contents(atPath: destination + "/lib/nested/deep/data.txt")?.count, 500)
         // Extracting again over the same tree works.
         try archive("function.zip").extract(to: destination + "/")
@@ -238,8 +239,8 @@ final class ZipArchiveTests: XCTestCase {
         // traversal.zip's ok.txt came from Python with mode 0600; names.zip has MS-DOS entries (no mode).
         let destination = makeTemporaryDirectory()
         try archive("names.zip").extract(to: destination)
-        XCTAssertEqual(mode(destination + "/caf\u{E9}.txt"), 0o100644)
-        XCTAssertEqual(mode(destination + "/windows/style"), 0o040755)
+        XCTAssertEqual(mode(destination + "/caf\u{E9}.txt"), 0o100600)
+        XCTAssertEqual(mode(destination + "/windows/style"), 0o040700)
         XCTAssertEqual(FileManager.default.contents(atPath: destination + "/windows/style/path.txt"), Data(bytes("backslashes from an MS-DOS host\n")))
     }
 

@@ -101,7 +101,8 @@ struct AsyncQueueFile {
 
     func write(_ events: [QueuedEvent], storeId: String) throws {
         let directory = String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         var out: [UInt8] = []
         out.reserveCapacity(64 + events.count * 200)
         out += Array((Self.magic + storeId + "\n").utf8)

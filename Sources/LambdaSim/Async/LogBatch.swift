@@ -95,11 +95,11 @@ struct LogBatch: Sendable {
     /// Appends everything gathered so far to the log files.
     mutating func flush(logsDirectory: String) {
         guard !order.isEmpty else { return }
-        mkdir(logsDirectory, 0o755)
+        mkdir(logsDirectory, 0o700)
         for key in order {
             guard let bytes = buffers[key], !bytes.isEmpty else { continue }
             let region = String(key.prefix { $0 != "/" })
-            mkdir(logsDirectory + "/" + region, 0o755)
+            mkdir(logsDirectory + "/" + region, 0o700)
             try? FileIO.append(path: logsDirectory + "/" + key + ".jsonl", bytes: bytes)
         }
         buffers.removeAll(keepingCapacity: true)

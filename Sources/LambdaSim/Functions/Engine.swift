@@ -16,6 +16,8 @@ public struct EngineSettings: Sendable {
     public var seed: UInt64?
     /// The caller's profile and assumed role (Services/IAM/Authorization.swift).
     public var caller = CallerSettings()
+    /// The system temporary directory (`TMPDIR`, else `/tmp`): the runtime files' fallback.
+    public var temporaryDirectory = "/tmp"
 
     public init(region: String, statePath: String, pythonPath: String = "python3", nodePath: String = "node",
                 searchPath: String = "/usr/local/bin:/usr/bin:/bin", initialClock: ClockState = ClockState(),

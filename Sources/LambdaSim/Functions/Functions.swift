@@ -236,7 +236,8 @@ extension Engine {
             let temp = directory + ".tmp\(getpid())"
             try? FileManager.default.removeItem(atPath: temp)
             do {
-                try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: temp, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
                 try archive.extract(to: temp)
                 try FileManager.default.moveItem(atPath: temp, toPath: directory)
             } catch {

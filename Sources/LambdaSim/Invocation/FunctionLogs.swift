@@ -28,8 +28,8 @@ public struct FunctionLogs: Sendable {
     /// concurrent commands never interleave lines.
     public func append(function: FunctionVersion, requestId: String, startMs: SimInstant, text: String) {
         let folder = "\(directory)/\(function.region)"
-        mkdir(directory, 0o755)
-        mkdir(folder, 0o755)
+        mkdir(directory, 0o700)
+        mkdir(folder, 0o700)
         let line = JSONWriter.string(.object(JSONObject([
             ("time", .int(Int(startMs))), ("version", .string(function.version)), ("requestId", .string(requestId)),
             ("text", .string(text)),

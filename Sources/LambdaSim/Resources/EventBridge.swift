@@ -201,7 +201,8 @@ extension Engine {
             let directory = String(path[..<slash])
             if access(directory, F_OK) != 0 {
                 do {
-                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
                 } catch {
                     throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
                 }

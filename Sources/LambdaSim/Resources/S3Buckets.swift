@@ -64,7 +64,8 @@ extension Engine {
                                    "Your previous request to create the named bucket succeeded and you already own it.", status: 409)
             }
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             } catch {
                 throw StateFileError(path: directory, reason: "cannot create the bucket directory: \(error.localizedDescription)")
             }
@@ -114,7 +115,8 @@ extension Engine {
         if let slash = path.lastIndex(of: "/") {
             let directory = String(path[..<slash])
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             } catch {
                 throw StateFileError(path: directory, reason: "cannot create directory: \(error.localizedDescription)")
             }

@@ -162,10 +162,10 @@ final class SQSMessageStore {
     /// stays the same one. A failed write is cut back off, so the journal never keeps half a line.
     private func append(_ text: String) throws {
         if appendFD < 0 {
-            var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             if fd < 0, errno == ENOENT {
                 try ensureDirectory()
-                fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             }
             guard fd >= 0 else {
                 throw StateFileError(path: path, reason: "cannot open: \(String(cString: strerror(errno)))")
@@ -227,7 +227,8 @@ final class SQSMessageStore {
         let directory = String(path[..<slash])
         if access(directory, F_OK) == 0 { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
         }

@@ -26,7 +26,18 @@ enum RuntimeFiles {
         let bytes = Array(source.utf8)
         let digest = String(SHA256.hexDigest(bytes).prefix(16))
         var lastError = ""
-        for base in [root(settings: settings), "/tmp/lambda-sim-\(getuid())/runtime"] {
+        let shared = "\(settings.temporaryDirectory)/lambda-sim-\(getuid())"
+        for base in [root(settings: settings), shared + "/runtime"] {
+            // The shared temporary directory is used only through a directory that is ours
+            // and private: anyone could have made `lambda-sim-<uid>` there first.
+            if base.hasPrefix(shared + "/") {
+                mkdir(shared, 0o700)
+                if let problem = untrusted(shared) {
+                    lastError = "\(shared) \(problem)"
+                    continue
+                }
+                chmod(shared, 0o700)
+            }
             let directory = "\(base)/\(language)-\(digest)"
             let path = "\(directory)/\(name)"
             if access(path, R_OK) == 0 { return path }
@@ -41,11 +52,22 @@ enum RuntimeFiles {
         throw ChildProcess.SpawnError(description: "cannot write the \(language) bootstrap: \(lastError)")
     }
 
+    /// Why `directory` cannot be trusted with code lambda-sim runs, or nil: it must be a real
+    /// directory (not a symbolic link) owned by this user and closed to everyone else.
+    static func untrusted(_ directory: String) -> String? {
+        var info = stat()
+        guard lstat(directory, &info) == 0 else { return "cannot be examined: \(String(cString: strerror(errno)))" }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "is not a directory" }
+        guard info.st_uid == getuid() else { return "belongs to another user" }
+        guard info.st_mode & 0o022 == 0 else { return "is writable by others" }
+        return nil
+    }
+
     static func makeDirectories(_ path: String) throws {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
+            if mkdir(current, 0o700) != 0, errno != EEXIST {
                 throw ChildProcess.SpawnError(description: "mkdir \(current): \(String(cString: strerror(errno)))")
             }
         }

@@ -97,7 +97,7 @@ public final class StateStore: @unchecked Sendable {
     /// Holds the exclusive lock (`flock` on `state.json.lock`) while `body` runs.
     func withLock<T>(_ body: () throws -> T) throws -> T {
         try ensureDirectory()
-        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else {
             throw StateFileError(path: path, reason: "cannot open lock file: \(String(cString: strerror(errno)))")
         }
@@ -108,7 +108,38 @@ public final class StateStore: @unchecked Sendable {
             }
         }
         defer { flock(lockFD, LOCK_UN) }
+        // A lock file others can read was made by a lambda-sim that did not keep its files
+        // private: tighten everything it left once, then the lock file says it is done.
+        var info = stat()
+        if fstat(lockFD, &info) == 0, info.st_mode & 0o077 != 0 {
+            tightenExistingFiles()
+            fchmod(lockFD, 0o600)
+        }
         return try body()
+    }
+
+    /// The directories beside the state file that hold lambda-sim's own files (docs/state.md).
+    static let ownDirectories = ["functions", "async", "logs", "code", "runtime", "sqs", "events", "s3", "kinesis", "dynamodb"]
+
+    /// Removes group and other permissions from every file lambda-sim keeps beside the state
+    /// file (the state directory itself may be the caller's and is left as it is).
+    func tightenExistingFiles() {
+        func tighten(_ file: String) {
+            var info = stat()
+            guard lstat(file, &info) == 0, info.st_mode & S_IFMT != S_IFLNK, info.st_mode & 0o077 != 0 else { return }
+            chmod(file, info.st_mode & 0o700)
+        }
+        let base = (path as NSString).lastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix(base) || name == "history.jsonl" {
+            tighten(directory + "/" + name)
+        }
+        for name in Self.ownDirectories {
+            let top = directory + "/" + name
+            tighten(top)
+            guard let walker = FileManager.default.enumerator(atPath: top) else { continue }
+            while let relative = walker.nextObject() as? String { tighten(top + "/" + relative) }
+        }
     }
 
     /// Replaces the state entirely under the lock, without reading the old files (`state reset`
@@ -186,7 +217,8 @@ public final class StateStore: @unchecked Sendable {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
         }

@@ -132,7 +132,8 @@ enum StreamFiles {
         let directory = String(path[..<slash])
         if access(directory, F_OK) == 0 { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
         } catch {
             throw StateFileError(path: path, reason: "cannot create directory \(directory): \(error.localizedDescription)")
         }

@@ -50,7 +50,10 @@ struct InvokeCommand {
     /// Python's `open(path, 'wb')` + write, with its error texts.
     static func writeOutfile(_ path: String, bytes: [UInt8], workingDirectory: String) throws {
         let full = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        let existed = access(full, F_OK) == 0
         let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        // The caller's file: created as the AWS CLI creates it, under the caller's own umask.
+        if fd >= 0, !existed, let mask = FileModes.callerUmask { fchmod(fd, 0o666 & ~mask) }
         if fd < 0 {
             let code = errno
             let reason: String
