@@ -131,7 +131,7 @@ public final class StateStore: @unchecked Sendable {
         }
         let base = (path as NSString).lastPathComponent
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        where name.hasPrefix(base) || name == "history.jsonl" {
+        where name.hasPrefix(base) || name == "history.jsonl" || name == "concurrency-leases.tsv" {
             tighten(directory + "/" + name)
         }
         for name in Self.ownDirectories {
