@@ -126,6 +126,8 @@ public final class Engine: @unchecked Sendable {
         case "PutFunctionEventInvokeConfig", "UpdateFunctionEventInvokeConfig":
             try checkDestinationPermissions(params)
             return try performAsyncOperation(operation, params) ?? .null
+        case "PutFunctionRecursionConfig": return try putFunctionRecursionConfig(params)
+        case "GetFunctionRecursionConfig": return try getFunctionRecursionConfig(params)
         default:
             if let result = try performAsyncOperation(operation, params) { return result }
             if let result = try performResourceOperation(operation, params) { return result }

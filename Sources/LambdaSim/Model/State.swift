@@ -71,6 +71,8 @@ public struct FunctionRecord: Codable, Sendable {
     public var policies: [String: FunctionPolicy]?
     /// Tags (`tag-resource`, `create-function --tags`).
     public var tags: [String: String]?
+    /// `put-function-recursion-config`: `Allow`, or nil for the default `Terminate`.
+    public var recursiveLoop: String?
     public var createdMs: SimInstant
 
     public init(latest: FunctionVersion, createdMs: SimInstant) {

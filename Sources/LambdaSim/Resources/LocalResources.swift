@@ -112,13 +112,7 @@ extension Engine {
         case "PutEvents": return try eventsPutEvents(params)
         case "ListEventBuses": return try eventsListEventBuses(params)
         case "DeleteEventBus": return try eventsDeleteEventBus(params)
-        // S3 (`s3 mb`, and operations for scenario files)
-        case "CreateBucket": return try s3CreateBucket(params)
-        case "ListBuckets": return try s3ListBuckets(params)
-        case "PutObject": return try s3PutObject(params)
-        case "PutBucketNotificationConfiguration": return try s3PutBucketNotificationConfiguration(params)
-        case "GetBucketNotificationConfiguration": return try s3GetBucketNotificationConfiguration(params)
-        default: return nil
+        default: return try performS3Operation(operation, params)
         }
     }
 
@@ -139,7 +133,7 @@ extension Engine {
     /// Throws `ResourceNotFoundException` when the target does not exist locally.
     public func deliverToResource(_ state: inout State, arn: String, body: String,
                                   attributes: [String: MessageAttributeValue], eventBridgeDetailType: String?,
-                                  eventBridgeSource: String?, s3Key: String?) throws
+                                  eventBridgeSource: String?, s3Key: String?, snsSubject: String? = nil) throws
     {
         guard let target = ResourceArn(arn) else {
             throw ServiceError.notFound("No local resource for \(arn)")
@@ -155,7 +149,7 @@ extension Engine {
             guard state.localResources.topics[arn] != nil else {
                 throw ServiceError.notFound("The destination topic \(arn) does not exist.")
             }
-            _ = try snsPublish(&state, topicArn: arn, message: body, subject: nil, attributes: attributes)
+            _ = try snsPublish(&state, topicArn: arn, message: body, subject: snsSubject, attributes: attributes)
         case "events":
             guard target.resource.hasPrefix("event-bus/") else {
                 throw ServiceError.notFound("No local resource for \(arn)")
@@ -181,7 +175,7 @@ extension Engine {
             guard let key = s3Key, !key.isEmpty else {
                 throw ServiceError.invalidParameter("An S3 destination needs an object key.")
             }
-            try s3WriteObject(&state, bucket: bucket, key: key, bytes: Array(body.utf8))
+            try s3StoreObject(&state, bucket: bucket, key: key, bytes: Array(body.utf8))
         default:
             throw ServiceError.notFound("No local resource for \(arn)")
         }

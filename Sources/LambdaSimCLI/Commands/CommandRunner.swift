@@ -87,6 +87,9 @@ struct CommandRunner {
         if model.operation == "Invoke" {
             return try InvokeCommand(context: context, renderer: renderer).run(parsed, params: converted, engine: engine)
         }
+        if model.service == "s3api", model.command == "put-object" || model.command == "get-object" {
+            return try S3ObjectCommand(context: context, renderer: renderer).run(parsed, params: converted.params, engine: engine)
+        }
         let response: JSON
         func call(_ params: JSONObject) throws -> JSON {
             try engine.perform(service: model.service, model.operation, params)

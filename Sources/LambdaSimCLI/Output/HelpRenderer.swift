@@ -3,7 +3,7 @@ enum HelpRenderer {
     static func overview(service: Service? = nil) -> String {
         var out = "lambda-sim \(LambdaSimCLI.version): AWS Lambda's invoke, async, and event-source behaviour on one machine.\n\n"
         out += "usage: lambda-sim [options] [<service>] <command> [parameters]\n\n"
-        let services: [Service] = service.map { [$0] } ?? [.lambda, .sqs, .sns, .kinesis, .dynamodb, .events, .s3, .iam, .sts, .simulator]
+        let services: [Service] = service.map { [$0] } ?? [.lambda, .sqs, .sns, .kinesis, .dynamodb, .events, .s3, .s3api, .iam, .sts, .simulator]
         for s in services {
             var names: [String] = []
             for (svc, name, aliases) in CommandRegistry.awsCommands where svc == s {

@@ -42,6 +42,8 @@ enum CommandRegistry {
         (.lambda, "tag-resource", []),
         (.lambda, "untag-resource", []),
         (.lambda, "list-tags", []),
+        (.lambda, "put-function-recursion-config", []),
+        (.lambda, "get-function-recursion-config", []),
         (.sqs, "create-queue", []),
         (.sqs, "get-queue-url", []),
         (.sqs, "get-queue-attributes", []),
@@ -112,6 +114,19 @@ enum CommandRegistry {
         (.iam, "list-user-policies", []),
         (.iam, "delete-user-policy", []),
         (.sts, "get-caller-identity", []),
+        (.s3api, "create-bucket", []),
+        (.s3api, "head-bucket", []),
+        (.s3api, "list-buckets", []),
+        (.s3api, "delete-bucket", []),
+        (.s3api, "put-object", []),
+        (.s3api, "get-object", []),
+        (.s3api, "head-object", []),
+        (.s3api, "delete-object", []),
+        (.s3api, "delete-objects", []),
+        (.s3api, "copy-object", []),
+        (.s3api, "list-objects-v2", []),
+        (.s3api, "put-bucket-notification-configuration", []),
+        (.s3api, "get-bucket-notification-configuration", []),
     ]
 
     /// Names of every command of a service, aliases included, for suggestions and completions.
@@ -171,6 +186,21 @@ enum CommandRegistry {
                 if o.name == "endpoint" { o.name = "notification-endpoint" }
                 return o
             }
+        case (.s3api, "put-object"):
+            // awscli: a streaming blob input is the path of a file to upload.
+            options = options.map { o in
+                var o = o
+                if o.name == "body" {
+                    o.member = nil
+                    o.value = .string
+                    o.help = "Object data: the path of a file to upload."
+                    o.completion = "file"
+                }
+                return o
+            }
+        case (.s3api, "get-object"):
+            // awscli: a streaming blob output is written to a file named by a positional.
+            positionals = [PositionalSpec(name: "outfile", help: "Filename where the content will be saved")]
         case (.lambda, "put-function-event-invoke-config"):
             options.append(OptionSpec(name: "on-success", member: nil, value: .string,
                                       help: "lambda-sim: shorthand for DestinationConfig.OnSuccess.Destination."))

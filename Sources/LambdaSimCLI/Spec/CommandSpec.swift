@@ -35,10 +35,10 @@ struct PositionalSpec: Sendable {
 }
 
 enum Service: String, CaseIterable, Sendable {
-    case lambda, sqs, sns, kinesis, dynamodb, events, s3, iam, sts, simulator
+    case lambda, sqs, sns, kinesis, dynamodb, events, s3, s3api, iam, sts, simulator
 
     /// Words accepted before a command (`lambda-sim sqs create-queue`).
-    static let words: [String] = ["lambda", "sqs", "sns", "kinesis", "dynamodb", "events", "s3", "iam", "sts"]
+    static let words: [String] = ["lambda", "sqs", "sns", "kinesis", "dynamodb", "events", "s3", "s3api", "iam", "sts"]
 }
 
 /// A command: its name, options and help, declared once.

@@ -66,6 +66,47 @@ enum SimulatorCommands {
             positionals: [PositionalSpec(name: "path", help: "s3://BUCKET")],
             examples: ["lambda-sim s3 mb s3://my-bucket"]),
         CommandSpec(
+            service: .s3, name: "cp", operation: "PutObject",
+            abstract: "Copy a local file or S3 object to another location locally or in S3.",
+            options: [
+                OptionSpec(name: "recursive", value: .flag, help: "Copy every file under the directory or prefix."),
+                OptionSpec(name: "content-type", value: .string, help: "The content type of uploaded files (default: guessed)."),
+                OptionSpec(name: "dryrun", value: .flag, help: "Print what would be copied without copying."),
+                OptionSpec(name: "quiet", value: .flag, help: "Print nothing but errors."),
+                OptionSpec(name: "only-show-errors", value: .flag, help: "Print nothing but errors."),
+                OptionSpec(name: "no-progress", value: .flag, help: "Accepted; progress lines are never printed."),
+            ],
+            positionals: [PositionalSpec(name: "paths", help: "LocalPath or s3://BUCKET/KEY"),
+                          PositionalSpec(name: "destination", help: "LocalPath or s3://BUCKET/KEY")],
+            examples: ["lambda-sim s3 cp test.txt s3://my-bucket/test.txt", "lambda-sim s3 cp s3://my-bucket/ out/ --recursive"]),
+        CommandSpec(
+            service: .s3, name: "ls", operation: "ListObjectsV2",
+            abstract: "List buckets, or the objects and common prefixes under a bucket or prefix.",
+            options: [
+                OptionSpec(name: "recursive", value: .flag, help: "List every object under the prefix."),
+                OptionSpec(name: "human-readable", value: .flag, help: "Print sizes as KiB, MiB, …"),
+                OptionSpec(name: "summarize", value: .flag, help: "Print the number of objects and their total size."),
+            ],
+            positionals: [PositionalSpec(name: "paths", help: "s3://BUCKET[/PREFIX]", isRequired: false)],
+            examples: ["lambda-sim s3 ls", "lambda-sim s3 ls s3://my-bucket --recursive"]),
+        CommandSpec(
+            service: .s3, name: "rm", operation: "DeleteObject",
+            abstract: "Delete an object, or every object under a prefix with --recursive.",
+            options: [
+                OptionSpec(name: "recursive", value: .flag, help: "Delete every object under the prefix."),
+                OptionSpec(name: "dryrun", value: .flag, help: "Print what would be deleted without deleting."),
+                OptionSpec(name: "quiet", value: .flag, help: "Print nothing but errors."),
+                OptionSpec(name: "only-show-errors", value: .flag, help: "Print nothing but errors."),
+            ],
+            positionals: [PositionalSpec(name: "paths", help: "s3://BUCKET/KEY")],
+            examples: ["lambda-sim s3 rm s3://my-bucket/test.txt"]),
+        CommandSpec(
+            service: .s3, name: "rb", operation: "DeleteBucket",
+            abstract: "Delete an empty bucket (with --force, its objects first).",
+            options: [OptionSpec(name: "force", value: .flag, help: "Delete the bucket's objects first.")],
+            positionals: [PositionalSpec(name: "path", help: "s3://BUCKET")],
+            examples: ["lambda-sim s3 rb s3://my-bucket --force"]),
+        CommandSpec(
             service: .simulator, name: "completion",
             abstract: "Print a shell completion script (bash, zsh or fish).",
             options: [],

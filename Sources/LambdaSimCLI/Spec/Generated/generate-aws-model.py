@@ -20,7 +20,8 @@ OPERATIONS = {
                "UpdateEventSourceMapping", "DeleteEventSourceMapping",
                "CreateFunctionUrlConfig", "GetFunctionUrlConfig", "UpdateFunctionUrlConfig",
                "DeleteFunctionUrlConfig", "ListFunctionUrlConfigs",
-               "AddPermission", "GetPolicy", "RemovePermission", "TagResource", "UntagResource", "ListTags"],
+               "AddPermission", "GetPolicy", "RemovePermission", "TagResource", "UntagResource", "ListTags",
+               "PutFunctionRecursionConfig", "GetFunctionRecursionConfig"],
     "sqs": ["CreateQueue", "GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes", "SendMessage",
             "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
             "PurgeQueue", "ListQueues", "DeleteQueue", "TagQueue", "UntagQueue", "ListQueueTags"],
@@ -37,7 +38,13 @@ OPERATIONS = {
             "CreateUser", "GetUser", "ListUsers", "DeleteUser", "AttachUserPolicy", "DetachUserPolicy",
             "ListAttachedUserPolicies", "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy"],
     "sts": ["GetCallerIdentity"],
+    "s3": ["CreateBucket", "HeadBucket", "ListBuckets", "DeleteBucket", "PutObject", "GetObject", "HeadObject",
+           "DeleteObject", "DeleteObjects", "CopyObject", "ListObjectsV2", "PutBucketNotificationConfiguration",
+           "GetBucketNotificationConfiguration"],
 }
+
+# The CLI's word for a botocore service when it differs (awscli names the low-level S3 commands `s3api`).
+CLI_WORDS = {"s3": "s3api"}
 
 
 def first_sentence(doc):
@@ -95,7 +102,7 @@ for service, ops in OPERATIONS.items():
         if op.output_shape is not None:
             shape_dict(op.output_shape, shapes)
         entry = {
-            "service": service,
+            "service": CLI_WORDS.get(service, service),
             "command": xform_name(op_name, "-"),
             "operation": op_name,
             "help": first_sentence(op.documentation),
