@@ -617,7 +617,9 @@ final class ResourcesTests: EngineTestCase {
                 "Events": ["s3:ObjectCreated:*"],
                 "Filter": ["Key": ["FilterRules": [["Name": "suffix", "Value": ".json"]]]],
             ]],
-            "QueueConfigurations": [["QueueArn": "arn:aws:sqs:us-east-1:123456789012:uploads", "Events": ["s3:ObjectCreated:Put"]]],
+            // A suffix that does not overlap the function's: AWS refuses ambiguous configurations.
+            "QueueConfigurations": [["QueueArn": "arn:aws:sqs:us-east-1:123456789012:uploads", "Events": ["s3:ObjectCreated:Put"],
+                                     "Filter": ["Key": ["FilterRules": [["Name": "suffix", "Value": ".txt"]]]]]],
         ]])
         assertError("InvalidArgument") {
             try call("PutBucketNotificationConfiguration", ["Bucket": "my-bucket", "NotificationConfiguration": [
@@ -640,7 +642,7 @@ final class ResourcesTests: EngineTestCase {
         XCTAssertEqual(record["s3"]?["object"]?["key"], "in/a+b.json")
         XCTAssertEqual(record["s3"]?["object"]?["size"], 7)
         XCTAssertEqual(record["s3"]?["configurationId"], "fn")
-        XCTAssertEqual(try receive("uploads").count, 2, "the queue gets both objects' events")
+        XCTAssertEqual(try receive("uploads").count, 2, "the queue gets S3's test event and the .txt object's event")
     }
 
     // MARK: Delivery for the async engine
