@@ -34,7 +34,6 @@ struct S3TransferCommand {
     func run(_ name: String, _ parsed: ParsedArguments) throws -> Int32 {
         let engine = Engine(settings: context.engineSettings())
         do {
-            try engine.catchUp()
             switch name {
             case "cp": return try copy(parsed, engine: engine)
             case "ls": return try list(parsed, engine: engine)
