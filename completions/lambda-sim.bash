@@ -4,7 +4,7 @@ _lambda_sim() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local globals="--region --profile --output --query --cli-binary-format --cli-input-json --generate-cli-skeleton --endpoint-url --state --no-cli-pager --cli-auto-prompt --no-cli-auto-prompt --debug --v2-debug --no-paginate --no-verify-ssl --no-sign-request --ca-bundle --cli-read-timeout --cli-connect-timeout --color --version --help"
-    local services="lambda sqs sns kinesis dynamodb events s3 iam sts"
+    local services="lambda sqs sns kinesis dynamodb events s3 s3api iam sts"
     local service=lambda command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case "${COMP_WORDS[i]}" in
@@ -21,13 +21,14 @@ _lambda_sim() {
     esac
     if [[ -z $command ]]; then
         case "$service" in
-            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency get-account-settings put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 iam sts $globals" -- "$cur")) ;;
+            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency get-account-settings put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags put-function-recursion-config get-function-recursion-config simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 s3api iam sts $globals" -- "$cur")) ;;
             sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue tag-queue untag-queue list-queue-tags $globals" -- "$cur")) ;;
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
             kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
             dynamodb) COMPREPLY=($(compgen -W "create-table describe-table list-tables put-item update-item delete-item get-item scan $globals" -- "$cur")) ;;
             events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses $globals" -- "$cur")) ;;
-            s3) COMPREPLY=($(compgen -W "mb $globals" -- "$cur")) ;;
+            s3) COMPREPLY=($(compgen -W "mb cp ls rm rb $globals" -- "$cur")) ;;
+            s3api) COMPREPLY=($(compgen -W "create-bucket head-bucket list-buckets delete-bucket put-object get-object head-object delete-object delete-objects copy-object list-objects-v2 put-bucket-notification-configuration get-bucket-notification-configuration $globals" -- "$cur")) ;;
             iam) COMPREPLY=($(compgen -W "create-role get-role list-roles update-role delete-role update-assume-role-policy put-role-policy get-role-policy list-role-policies delete-role-policy attach-role-policy detach-role-policy list-attached-role-policies create-policy get-policy get-policy-version list-policies delete-policy create-user get-user list-users delete-user attach-user-policy detach-user-policy list-attached-user-policies put-user-policy get-user-policy list-user-policies delete-user-policy $globals" -- "$cur")) ;;
             sts) COMPREPLY=($(compgen -W "get-caller-identity $globals" -- "$cur")) ;;
         esac
@@ -75,6 +76,8 @@ _lambda_sim() {
         "lambda tag-resource") opts="--resource --tags" ;;
         "lambda untag-resource") opts="--resource --tag-keys" ;;
         "lambda list-tags") opts="--resource" ;;
+        "lambda put-function-recursion-config") opts="--function-name --recursive-loop" ;;
+        "lambda get-function-recursion-config") opts="--function-name" ;;
         "sqs create-queue") opts="--queue-name --attributes --tags" ;;
         "sqs get-queue-url") opts="--queue-name --queue-owner-aws-account-id" ;;
         "sqs get-queue-attributes") opts="--queue-url --attribute-names" ;;
@@ -145,12 +148,29 @@ _lambda_sim() {
         "iam list-user-policies") opts="--user-name --starting-token --page-size --max-items" ;;
         "iam delete-user-policy") opts="--user-name --policy-name" ;;
         "sts get-caller-identity") opts="" ;;
+        "s3api create-bucket") opts="--acl --bucket --create-bucket-configuration --grant-full-control --grant-read --grant-read-acp --grant-write --grant-write-acp --object-lock-enabled-for-bucket --no-object-lock-enabled-for-bucket --object-ownership --bucket-namespace" ;;
+        "s3api head-bucket") opts="--bucket --expected-bucket-owner" ;;
+        "s3api list-buckets") opts="--max-buckets --continuation-token --prefix --bucket-region" ;;
+        "s3api delete-bucket") opts="--bucket --expected-bucket-owner" ;;
+        "s3api put-object") opts="--acl --body --bucket --cache-control --content-disposition --content-encoding --content-language --content-length --content-md5 --content-type --checksum-algorithm --checksum-crc32 --checksum-crc32-c --checksum-crc64-nvme --checksum-sha1 --checksum-sha256 --checksum-sha512 --checksum-md5 --checksum-xxhash64 --checksum-xxhash3 --checksum-xxhash128 --expires --if-match --if-none-match --grant-full-control --grant-read --grant-read-acp --grant-write-acp --key --write-offset-bytes --metadata --server-side-encryption --storage-class --website-redirect-location --sse-customer-algorithm --sse-customer-key --sse-customer-key-md5 --ssekms-key-id --ssekms-encryption-context --bucket-key-enabled --no-bucket-key-enabled --request-payer --tagging --object-lock-mode --object-lock-retain-until-date --object-lock-legal-hold-status --expected-bucket-owner" ;;
+        "s3api get-object") opts="--bucket --if-match --if-modified-since --if-none-match --if-unmodified-since --key --range --response-cache-control --response-content-disposition --response-content-encoding --response-content-language --response-content-type --response-expires --version-id --sse-customer-algorithm --sse-customer-key --sse-customer-key-md5 --request-payer --part-number --expected-bucket-owner --checksum-mode" ;;
+        "s3api head-object") opts="--bucket --if-match --if-modified-since --if-none-match --if-unmodified-since --key --range --response-cache-control --response-content-disposition --response-content-encoding --response-content-language --response-content-type --response-expires --version-id --sse-customer-algorithm --sse-customer-key --sse-customer-key-md5 --request-payer --part-number --expected-bucket-owner --checksum-mode" ;;
+        "s3api delete-object") opts="--bucket --key --mfa --version-id --request-payer --bypass-governance-retention --no-bypass-governance-retention --expected-bucket-owner --if-match --if-match-last-modified-time --if-match-size" ;;
+        "s3api delete-objects") opts="--bucket --delete --mfa --request-payer --bypass-governance-retention --no-bypass-governance-retention --expected-bucket-owner --checksum-algorithm" ;;
+        "s3api copy-object") opts="--acl --bucket --cache-control --checksum-algorithm --content-disposition --content-encoding --content-language --content-type --copy-source --copy-source-if-match --copy-source-if-modified-since --copy-source-if-none-match --copy-source-if-unmodified-since --expires --grant-full-control --grant-read --grant-read-acp --grant-write-acp --if-match --if-none-match --key --metadata --metadata-directive --tagging-directive --server-side-encryption --storage-class --website-redirect-location --sse-customer-algorithm --sse-customer-key --sse-customer-key-md5 --ssekms-key-id --ssekms-encryption-context --bucket-key-enabled --no-bucket-key-enabled --copy-source-sse-customer-algorithm --copy-source-sse-customer-key --copy-source-sse-customer-key-md5 --request-payer --tagging --object-lock-mode --object-lock-retain-until-date --object-lock-legal-hold-status --expected-bucket-owner --expected-source-bucket-owner" ;;
+        "s3api list-objects-v2") opts="--bucket --delimiter --encoding-type --max-keys --prefix --continuation-token --fetch-owner --no-fetch-owner --start-after --request-payer --expected-bucket-owner --optional-object-attributes" ;;
+        "s3api put-bucket-notification-configuration") opts="--bucket --notification-configuration --expected-bucket-owner --skip-destination-validation --no-skip-destination-validation" ;;
+        "s3api get-bucket-notification-configuration") opts="--bucket --expected-bucket-owner" ;;
         "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --seed --scenario" ;;
         "lambda logs") opts="--function-name --since --follow --no-follow" ;;
         "lambda state") opts="--clock --start --iam --account-concurrency" ;;
         "lambda generate-event") opts="" ;;
         "lambda serve") opts="--host --port" ;;
         "s3 mb") opts="" ;;
+        "s3 cp") opts="--recursive --no-recursive --content-type --dryrun --no-dryrun --quiet --no-quiet --only-show-errors --no-only-show-errors --no-progress --no-no-progress" ;;
+        "s3 ls") opts="--recursive --no-recursive --human-readable --no-human-readable --summarize --no-summarize" ;;
+        "s3 rm") opts="--recursive --no-recursive --dryrun --no-dryrun --quiet --no-quiet --only-show-errors --no-only-show-errors" ;;
+        "s3 rb") opts="--force --no-force" ;;
         "lambda completion") opts="" ;;
     esac
     COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))

@@ -18,7 +18,15 @@ final class AuthorizationTests: EngineTestCase {
         try createFunction()  // before strict mode: it has no role
         try strict()
         try call("CreateBucket", #"{"Bucket":"uploads"}"#)
-        try call("PutBucketNotificationConfiguration", #"{"Bucket":"uploads","NotificationConfiguration":{"LambdaFunctionConfigurations":[{"LambdaFunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:f","Events":["s3:ObjectCreated:*"]}]}}"#)
+        let configuration = #"{"Bucket":"uploads","NotificationConfiguration":{"LambdaFunctionConfigurations":[{"LambdaFunctionArn":"arn:aws:lambda:us-east-1:123456789012:function:f","Events":["s3:ObjectCreated:*"]}]}}"#
+        // S3 validates the destination when the configuration is put…
+        XCTAssertThrowsError(try call("PutBucketNotificationConfiguration", configuration)) { error in
+            XCTAssertEqual((error as? ServiceError)?.message, "Unable to validate the following destination configurations")
+        }
+        try call("AddPermission", #"{"FunctionName":"f","StatementId":"tmp","Action":"lambda:InvokeFunction","Principal":"s3.amazonaws.com","SourceArn":"arn:aws:s3:::uploads"}"#)
+        try call("PutBucketNotificationConfiguration", configuration)
+        // …and the function's policy again at each delivery.
+        try call("RemovePermission", #"{"FunctionName":"f","StatementId":"tmp"}"#)
         try call("PutObject", #"{"Bucket":"uploads","Key":"a.txt","Body":"aGk="}"#)
         var state = try engine.store.read()
         XCTAssertEqual(state.asyncQueue.count, 0)

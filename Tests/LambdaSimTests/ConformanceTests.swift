@@ -191,6 +191,22 @@ final class ConformanceTests: EngineTestCase {
             ("s3", "PutObject", #"{"Bucket":"bkt","Key":"k","Body":"aGk="}"#, true),
             ("s3", "PutBucketNotificationConfiguration", #"{"Bucket":"bkt","NotificationConfiguration":{"QueueConfigurations":[{"QueueArn":"\#(qArn)","Events":["s3:ObjectCreated:*"]}]}}"#, true),
             ("s3", "GetBucketNotificationConfiguration", #"{"Bucket":"bkt"}"#, true),
+            ("s3", "HeadBucket", #"{"Bucket":"bkt"}"#, true),
+            ("s3", "HeadBucket", #"{"Bucket":"nope"}"#, false),
+            ("s3", "GetObject", #"{"Bucket":"bkt","Key":"k"}"#, true),
+            ("s3", "GetObject", #"{"Bucket":"bkt","Key":"nope"}"#, false),
+            ("s3", "HeadObject", #"{"Bucket":"bkt","Key":"k"}"#, true),
+            ("s3", "CopyObject", #"{"Bucket":"bkt","Key":"k2","CopySource":"bkt/k"}"#, true),
+            ("s3", "ListObjectsV2", #"{"Bucket":"bkt"}"#, true),
+            ("s3", "ListObjectsV2", #"{"Bucket":"nope"}"#, false),
+            ("s3", "DeleteBucket", #"{"Bucket":"bkt"}"#, false),
+            ("s3", "DeleteObjects", #"{"Bucket":"bkt","Delete":{"Objects":[{"Key":"k2"}]}}"#, true),
+            ("s3", "DeleteObject", #"{"Bucket":"bkt","Key":"k"}"#, true),
+            ("s3", "PutBucketNotificationConfiguration", #"{"Bucket":"bkt","NotificationConfiguration":{}}"#, true),
+            ("s3", "DeleteBucket", #"{"Bucket":"bkt"}"#, true),
+            ("lambda", "PutFunctionRecursionConfig", #"{"FunctionName":"f","RecursiveLoop":"Allow"}"#, true),
+            ("lambda", "GetFunctionRecursionConfig", #"{"FunctionName":"f"}"#, true),
+            ("lambda", "GetFunctionRecursionConfig", #"{"FunctionName":"nope"}"#, false),
             // Permissions, tags, IAM and STS (Services/IAM/).
             ("lambda", "AddPermission", #"{"FunctionName":"f","StatementId":"s","Action":"lambda:InvokeFunction","Principal":"sns.amazonaws.com","SourceArn":"\#(topic)"}"#, true),
             ("lambda", "AddPermission", #"{"FunctionName":"f","StatementId":"s","Action":"lambda:InvokeFunction","Principal":"sns.amazonaws.com"}"#, false),
@@ -270,7 +286,10 @@ final class ConformanceTests: EngineTestCase {
                 if operation == "Subscribe" { subscription = result["SubscriptionArn"]?.stringValue }
             } catch let error as ServiceError {
                 if mustSucceed { problems.append("\(service) \(operation) \(params): \(error.code): \(error.message)") }
-                let declared = Self.declaredErrors(op, shapes: shapes)
+                var declared = Self.declaredErrors(op, shapes: shapes)
+                // S3's model declares few of the error codes its API reference lists (BucketNotEmpty),
+                // and a HEAD answer has no body, so the CLI names its status (404).
+                if service == "s3" { declared.formUnion(["BucketNotEmpty", "404"]) }
                 if !declared.contains(error.code) {
                     problems.append("\(service) \(operation): error \(error.code) is not declared (\(declared.sorted().joined(separator: ", ")))")
                 }

@@ -13,6 +13,7 @@ public enum ImplementedOperations {
             "PutFunctionEventInvokeConfig", "UpdateAlias", "UpdateEventSourceMapping", "UpdateFunctionCode",
             "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig", "UpdateFunctionUrlConfig",
             "AddPermission", "GetPolicy", "RemovePermission", "TagResource", "UntagResource", "ListTags",
+            "PutFunctionRecursionConfig", "GetFunctionRecursionConfig",
         ]),
         ("sqs", [
             "ChangeMessageVisibility", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue",
@@ -25,7 +26,8 @@ public enum ImplementedOperations {
                      "ListStreams", "PutRecord", "PutRecords"]),
         ("dynamodb", ["CreateTable", "DeleteItem", "DescribeTable", "GetItem", "ListTables", "PutItem", "Scan", "UpdateItem"]),
         ("events", ["CreateEventBus", "DeleteEventBus", "ListEventBuses", "PutEvents"]),
-        ("s3", ["CreateBucket", "GetBucketNotificationConfiguration", "ListBuckets", "PutBucketNotificationConfiguration",
+        ("s3", ["CopyObject", "CreateBucket", "DeleteBucket", "DeleteObject", "DeleteObjects", "GetBucketNotificationConfiguration",
+                "GetObject", "HeadBucket", "HeadObject", "ListBuckets", "ListObjectsV2", "PutBucketNotificationConfiguration",
                 "PutObject"]),
         ("iam", ["AttachRolePolicy", "AttachUserPolicy", "CreatePolicy", "CreateRole", "CreateUser", "DeletePolicy",
                  "DeleteRole", "DeleteRolePolicy", "DeleteUser", "DeleteUserPolicy", "DetachRolePolicy", "DetachUserPolicy",
