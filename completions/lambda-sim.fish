@@ -856,6 +856,7 @@ complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l horizon -r -
 complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l explain -d 'Print the rule behind each step.'
 complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l format -r -d 'How to print the steps: timeline (default), json (one object a line) or mermaid.'
 complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l seed -r -d 'Seed for request ids and jitter.'
+complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l cost -d 'After the steps, what the invocations cost at AWS\'s public prices (per function and model, retries apart).'
 complete -c lambda-sim -n '__fish_seen_subcommand_from simulate' -l scenario -r -F -d 'Play a scenario file on a fresh private state.'
 complete -c lambda-sim -n '__fish_use_subcommand' -a logs -d 'Print the functions\' log lines (START, END, REPORT and the function\'s own output).'
 complete -c lambda-sim -n '__fish_seen_subcommand_from logs' -l function-name -r -a '(lambda-sim __complete function 2>/dev/null)' -d 'Only this function\'s logs.'

@@ -313,10 +313,12 @@ final class AsyncTests: XCTestCase {
     // Every shipped example scenario prints the timeline documented for it in docs/async.md.
     func testExampleScenariosMatchTheirDocumentedTimelines() throws {
         let s = try sandbox()
-        // Event source mapping scenarios are documented in docs/event-sources.md, permission ones in docs/permissions.md.
+        // Event source mapping scenarios are documented in docs/event-sources.md, permission ones in docs/permissions.md,
+        // concurrency and cost ones in docs/concurrency.md.
         let docs = try String(contentsOfFile: LambdaSimBinary.packageRoot.path + "/docs/async.md", encoding: .utf8)
             + String(contentsOfFile: LambdaSimBinary.packageRoot.path + "/docs/event-sources.md", encoding: .utf8)
             + String(contentsOfFile: LambdaSimBinary.packageRoot.path + "/docs/permissions.md", encoding: .utf8)
+            + String(contentsOfFile: LambdaSimBinary.packageRoot.path + "/docs/concurrency.md", encoding: .utf8)
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.examplesDirectory).filter { $0.hasSuffix(".json") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 5)
         for file in files {

@@ -709,7 +709,7 @@ final class AsyncScheduler {
         emit(TimelineEntry(timeMs: t, event: .invoke, function: target.display, requestId: event.requestId,
                            attempt: event.attempts,
                            result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
-                           errorType: output.errorType,
+                           errorType: output.errorType, billedMs: Int(end - t),
                            why: .attempt(number: event.attempts, maxRetries: policy.maximumRetryAttempts,
                                          afterThrottles: event.throttles)))
     }

@@ -24,12 +24,14 @@ public struct TimelineEntry: Sendable, Equatable {
     /// The destination or dead-letter ARN.
     public var target: String?
     public var records: Int?
+    /// For `invoke`: the billed duration (ms, rounded up, at least 1), for `simulate --cost`.
+    public var billedMs: Int?
     /// Why it happened; rendered as the `reason` sentence and the timeline's short detail.
     public var why: Why
 
     public init(timeMs: SimInstant, event: Event, function: String, requestId: String, source: String = "async",
                 attempt: Int? = nil, result: String? = nil, errorType: String? = nil, condition: String? = nil,
-                target: String? = nil, records: Int? = nil, why: Why)
+                target: String? = nil, records: Int? = nil, billedMs: Int? = nil, why: Why)
     {
         self.timeMs = timeMs
         self.event = event
@@ -42,6 +44,7 @@ public struct TimelineEntry: Sendable, Equatable {
         self.condition = condition
         self.target = target
         self.records = records
+        self.billedMs = billedMs
         self.why = why
     }
 

@@ -228,6 +228,7 @@ public enum History {
             if let v = entry.condition { o["condition"] = .string(v) }
             if let v = entry.target { o["target"] = .string(v) }
             if let v = entry.records { o["records"] = .int(v) }
+            if let v = entry.billedMs { o["billedMs"] = .int(v) }
             o["reason"] = .string(entry.reason)
             o["detail"] = .string(entry.detail)
             out += JSONWriter.bytes(.object(o))
@@ -253,7 +254,7 @@ public enum History {
                 requestId: json["requestId"]?.stringValue ?? "", source: json["source"]?.stringValue ?? "async",
                 attempt: json["attempt"]?.intValue, result: json["result"]?.stringValue, errorType: json["errorType"]?.stringValue,
                 condition: json["condition"]?.stringValue, target: json["target"]?.stringValue, records: json["records"]?.intValue,
-                why: .recorded(reason: json["reason"]?.stringValue ?? "", detail: json["detail"]?.stringValue ?? "")))
+                billedMs: json["billedMs"]?.intValue, why: .recorded(reason: json["reason"]?.stringValue ?? "", detail: json["detail"]?.stringValue ?? "")))
         }
         return (entries, offset + Int64(last + 1))
     }

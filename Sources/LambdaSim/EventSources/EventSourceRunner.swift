@@ -594,6 +594,7 @@ final class EventSourceRunner {
                            source: batch.uuid, attempt: batch.attempt,
                            result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
                            errorType: output.errorType, records: batch.records.count,
+                           billedMs: Int(batch.endMs - batch.startMs),
                            why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) \(batch.stream.map { $0.kind == .kinesis ? "Kinesis" : "DynamoDB stream" } ?? "SQS") record\(batch.records.count == 1 ? "" : "s").",
                                              detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(output.timedOut ? "timeout" : (output.isError ? "error" : "success"))\(output.errorType.map { " " + $0 } ?? "")")))
     }

@@ -19,10 +19,14 @@ struct SimulateCommand {
             seed = value
         }
         let horizon = try Self.horizon(parsed)
+        let wantsCost = parsed.flag("cost") ?? false
         let timeline: [TimelineEntry]
+        var cost: LambdaCost?
         do {
             if let path = parsed.value("scenario") {
-                timeline = try ScenarioRunner(context: context, path: path, seed: seed, horizon: horizon).run()
+                var runner = ScenarioRunner(context: context, path: path, seed: seed, horizon: horizon)
+                runner.cost = wantsCost
+                (timeline, cost) = try runner.run()
             } else {
                 let engine = Engine(settings: context.engineSettings())
                 if case let .until(t)? = horizon {
@@ -36,6 +40,10 @@ struct SimulateCommand {
                 let (steps, result) = try Self.simulate(engine, options)
                 let denials = try engine.takeDenials()
                 timeline = denials.isEmpty ? steps : ScenarioRunner.sorted(denials + steps)
+                if wantsCost {
+                    let state = try engine.store.read()
+                    cost = LambdaCost(timeline) { engine.costConfig(state, display: $0) }
+                }
                 if horizon == nil, let next = result.nextWakeMs, let cap = options.idleCapMs {
                     // The run stopped at the horizon with work still due: say so (stdout stays the timeline).
                     let text = "lambda-sim simulate: stopped at the horizon (\(TimeFormat.durationText(cap)) of simulated time, at \(TimeFormat.iso(result.endMs))) with work still queued (next at \(TimeFormat.iso(next))); run simulate again to go on, or set --horizon.\n"
@@ -54,6 +62,14 @@ struct SimulateCommand {
                 let end = min(bytes.count, offset + 1 << 20)
                 stdout(Array(bytes[offset..<end]))
                 offset = end
+            }
+        }
+        if let cost {
+            // After the timeline: the table (timeline, mermaid), or one more JSON line (json).
+            if format == "json" {
+                stdout(JSONWriter.bytes(cost.json()) + [0x0A])
+            } else {
+                stdout(Array(((format == "timeline" ? "\n" : "") + cost.text()).utf8))
             }
         }
         return 0
@@ -143,10 +159,12 @@ struct ScenarioRunner {
     var path: String
     var seed: UInt64?
     var horizon: SimulationOptions.Horizon?
+    /// Also add up what the run's invocations cost (`--cost`), from the scenario's own state.
+    var cost = false
 
     struct Problem: Error { var message: String }
 
-    func run() throws -> [TimelineEntry] {
+    func run() throws -> ([TimelineEntry], LambdaCost?) {
         let fullPath = path.hasPrefix("/") ? path : context.workingDirectory + "/" + path
         guard let data = FileManager.default.contents(atPath: fullPath) else {
             throw CLIError.other("scenario \(path): cannot read the file")
@@ -210,7 +228,7 @@ struct ScenarioRunner {
             var final = horizon
             if final == nil, let spec = scenario["simulate"] {
                 // "none": play the steps only (the benchmark times setup this way).
-                if spec.stringValue == "none" { return Self.sorted(timeline) }
+                if spec.stringValue == "none" { return (Self.sorted(timeline), nil) }
                 final = try Self.horizon(spec)
             }
             timeline += try engine.takeDenials()
@@ -218,7 +236,10 @@ struct ScenarioRunner {
         } catch let problem as Problem {
             throw CLIError.other("scenario \(path): \(problem.message)")
         }
-        return Self.sorted(timeline)
+        let ordered = Self.sorted(timeline)
+        guard cost else { return (ordered, nil) }
+        let state = try engine.store.read()
+        return (ordered, LambdaCost(ordered) { engine.costConfig(state, display: $0) })
     }
 
     /// In time order; steps at the same instant keep the order they happened in.
@@ -304,7 +325,8 @@ struct ScenarioRunner {
         }
         return logs.entries(region: engine.region, function: function).dropFirst(before).map { entry in
             TimelineEntry(timeMs: entry.timeMs, event: .invoke, function: function, requestId: entry.requestId, source: "sync",
-                          result: failed ? "error" : "success", errorType: errorType, why: .syncInvoke)
+                          result: failed ? "error" : "success", errorType: errorType,
+                          billedMs: LambdaCost.billedMs(reportText: entry.text), why: .syncInvoke)
         }
     }
 
