@@ -21,7 +21,7 @@ _lambda_sim() {
     esac
     if [[ -z $command ]]; then
         case "$service" in
-            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency get-account-settings put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags put-function-recursion-config get-function-recursion-config simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 s3api iam sts $globals" -- "$cur")) ;;
+            lambda) COMPREPLY=($(compgen -W "invoke create-function get-function get-function-configuration list-functions delete-function update-function-configuration update-function-code publish-version list-versions-by-function create-alias get-alias list-aliases update-alias delete-alias put-function-concurrency get-function-concurrency delete-function-concurrency get-account-settings put-function-event-invoke-config put-destination update-function-event-invoke-config get-function-event-invoke-config list-function-event-invoke-configs delete-function-event-invoke-config create-event-source-mapping create-esm get-event-source-mapping list-event-source-mappings update-event-source-mapping delete-event-source-mapping create-function-url-config get-function-url-config update-function-url-config delete-function-url-config list-function-url-configs add-permission get-policy remove-permission tag-resource untag-resource list-tags put-function-recursion-config get-function-recursion-config publish-layer-version get-layer-version get-layer-version-by-arn list-layers list-layer-versions delete-layer-version add-layer-version-permission get-layer-version-policy remove-layer-version-permission simulate logs state generate-event serve completion sqs sns kinesis dynamodb events s3 s3api iam sts $globals" -- "$cur")) ;;
             sqs) COMPREPLY=($(compgen -W "create-queue get-queue-url get-queue-attributes set-queue-attributes send-message send-message-batch receive-message delete-message delete-message-batch change-message-visibility purge-queue list-queues delete-queue tag-queue untag-queue list-queue-tags $globals" -- "$cur")) ;;
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
             kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
@@ -78,6 +78,15 @@ _lambda_sim() {
         "lambda list-tags") opts="--resource" ;;
         "lambda put-function-recursion-config") opts="--function-name --recursive-loop" ;;
         "lambda get-function-recursion-config") opts="--function-name" ;;
+        "lambda publish-layer-version") opts="--layer-name --description --content --compatible-runtimes --license-info --compatible-architectures --zip-file" ;;
+        "lambda get-layer-version") opts="--layer-name --version-number" ;;
+        "lambda get-layer-version-by-arn") opts="--arn" ;;
+        "lambda list-layers") opts="--compatible-runtime --compatible-architecture --starting-token --page-size --max-items" ;;
+        "lambda list-layer-versions") opts="--compatible-runtime --layer-name --compatible-architecture --starting-token --page-size --max-items" ;;
+        "lambda delete-layer-version") opts="--layer-name --version-number" ;;
+        "lambda add-layer-version-permission") opts="--layer-name --version-number --statement-id --action --principal --organization-id --revision-id" ;;
+        "lambda get-layer-version-policy") opts="--layer-name --version-number" ;;
+        "lambda remove-layer-version-permission") opts="--layer-name --version-number --statement-id --revision-id" ;;
         "sqs create-queue") opts="--queue-name --attributes --tags" ;;
         "sqs get-queue-url") opts="--queue-name --queue-owner-aws-account-id" ;;
         "sqs get-queue-attributes") opts="--queue-url --attribute-names" ;;

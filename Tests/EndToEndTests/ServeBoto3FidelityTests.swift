@@ -52,4 +52,11 @@ final class ServeBoto3FidelityTests: XCTestCase {
         let sandbox = try Sandbox.reference()
         try runScript("control_plane.py", arguments: [sandbox.path("fn.zip")], sandbox: sandbox)
     }
+
+    func testLayersThroughServe() throws {
+        let sandbox = try Sandbox.reference()
+        try sandbox.write("layer.zip", LayersTests.layerZip)
+        try sandbox.write("app.zip", LayersTests.appZip)
+        try runScript("layers.py", arguments: [sandbox.path("layer.zip"), sandbox.path("app.zip")], sandbox: sandbox)
+    }
 }

@@ -113,6 +113,7 @@ final class ConformanceTests: EngineTestCase {
         let q = "https://sqs.us-east-1.amazonaws.com/123456789012/q"
         let qArn = "arn:aws:sqs:us-east-1:123456789012:q"
         let topic = "arn:aws:sns:us-east-1:123456789012:t"
+        let layerZip = "UEsDBBQAAAAAAAAAIQANjFqMBgAAAAYAAAASAAAAcHl0aG9uL2xheWVybGliLnB5WCA9IDEKUEsBAhQDFAAAAAAAAAAhAA2MWowGAAAABgAAABIAAAAAAAAAAAAAAIABAAAAAHB5dGhvbi9sYXllcmxpYi5weVBLBQYAAAAAAQABAEAAAAA2AAAAAAA="
         // (service, operation, parameters, must succeed). Errors are checked too.
         var steps: [(String, String, String, Bool)] = [
             ("lambda", "CreateFunction", #"{"FunctionName":"f","Runtime":"python3.12","Handler":"app.h","CodePath":"\#(code)","Role":"arn:aws:iam::123456789012:role/r"}"#, true),
@@ -260,6 +261,27 @@ final class ConformanceTests: EngineTestCase {
             ("iam", "DeleteUser", #"{"UserName":"u"}"#, true),
             ("iam", "DeletePolicy", #"{"PolicyArn":"arn:aws:iam::123456789012:policy/mp"}"#, true),
             ("sts", "GetCallerIdentity", #"{}"#, true),
+            // Layers: `python/layerlib.py` in a stored zip.
+            ("lambda", "PublishLayerVersion", #"{"LayerName":"lib","Description":"d","Content":{"ZipFile":"\#(layerZip)"},"CompatibleRuntimes":["python3.12"],"LicenseInfo":"MIT","CompatibleArchitectures":["x86_64"]}"#, true),
+            ("lambda", "PublishLayerVersion", #"{"LayerName":"lib","Content":{"ZipFile":"bm90IGEgemlw"}}"#, false),
+            ("lambda", "PublishLayerVersion", #"{"LayerName":"../x","Content":{"ZipFile":"\#(layerZip)"}}"#, false),
+            ("lambda", "GetLayerVersion", #"{"LayerName":"lib","VersionNumber":1}"#, true),
+            ("lambda", "GetLayerVersion", #"{"LayerName":"lib","VersionNumber":9}"#, false),
+            ("lambda", "GetLayerVersionByArn", #"{"Arn":"arn:aws:lambda:us-east-1:123456789012:layer:lib:1"}"#, true),
+            ("lambda", "GetLayerVersionByArn", #"{"Arn":"arn:aws:lambda:us-east-1:123456789012:layer:lib:9"}"#, false),
+            ("lambda", "ListLayers", #"{}"#, true),
+            ("lambda", "ListLayerVersions", #"{"LayerName":"lib","CompatibleRuntime":"python3.12"}"#, true),
+            ("lambda", "AddLayerVersionPermission", #"{"LayerName":"lib","VersionNumber":1,"StatementId":"s","Action":"lambda:GetLayerVersion","Principal":"*"}"#, true),
+            ("lambda", "AddLayerVersionPermission", #"{"LayerName":"lib","VersionNumber":1,"StatementId":"s","Action":"lambda:GetLayerVersion","Principal":"*"}"#, false),
+            ("lambda", "GetLayerVersionPolicy", #"{"LayerName":"lib","VersionNumber":1}"#, true),
+            ("lambda", "RemoveLayerVersionPermission", #"{"LayerName":"lib","VersionNumber":1,"StatementId":"s"}"#, true),
+            ("lambda", "RemoveLayerVersionPermission", #"{"LayerName":"lib","VersionNumber":1,"StatementId":"s"}"#, false),
+            ("lambda", "GetLayerVersionPolicy", #"{"LayerName":"lib","VersionNumber":1}"#, false),
+            ("lambda", "UpdateFunctionConfiguration", #"{"FunctionName":"f","Layers":["arn:aws:lambda:us-east-1:123456789012:layer:lib:1"]}"#, true),
+            ("lambda", "UpdateFunctionConfiguration", #"{"FunctionName":"f","Layers":["arn:aws:lambda:us-east-1:123456789012:layer:lib:9"]}"#, false),
+            ("lambda", "GetFunction", #"{"FunctionName":"f"}"#, true),
+            ("lambda", "DeleteLayerVersion", #"{"LayerName":"lib","VersionNumber":1}"#, true),
+            ("lambda", "DeleteLayerVersion", #"{"LayerName":"lib","VersionNumber":1}"#, true),
         ]
         var problems: [String] = []
         var succeeded = Set<String>()

@@ -136,6 +136,7 @@ public final class Engine: @unchecked Sendable {
             if let result = try performFunctionURLOperation(operation, params) { return result }
             if let result = try performPolicyOperation(operation, params) { return result }
             if let result = try performSQSTagOperation(operation, params) { return result }
+            if let result = try performLayerOperation(operation, params) { return result }
             throw ServiceError("InvalidAction", "The action \(operation) is not implemented by lambda-sim.", status: 400)
         }
     }

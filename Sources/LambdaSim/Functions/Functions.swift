@@ -313,6 +313,9 @@ extension Engine {
                 ephemeralStorage: p.object("EphemeralStorage")?.int("Size") ?? 512,
                 packageType: packageType, code: placed?.location, extras: nil)
             if version.architectures.isEmpty { version.architectures = ["x86_64"] }
+            if !version.layers.isEmpty {
+                version.layerSizes = try self.resolveFunctionLayers(state, version.layers, codeSize: placed?.size ?? 0)
+            }
             version.extras = Self.extras(from: p, existing: nil)
             var record = FunctionRecord(latest: version, createdMs: now)
             if let tags = p.object("Tags"), !tags.isEmpty {
@@ -409,8 +412,8 @@ extension Engine {
         o["TracingConfig"] = .object(JSONObject([("Mode", .string(v.tracingMode))]))
         o["RevisionId"] = .string(state == .creating || state == .updating ? Self.transitionalRevision(v.revisionId) : v.revisionId)
         if !v.layers.isEmpty {
-            o["Layers"] = .array(v.layers.map { layer in
-                .object(JSONObject([("Arn", .string(layer)), ("CodeSize", .int(0))]))
+            o["Layers"] = .array(v.layers.enumerated().map { i, layer in
+                .object(JSONObject([("Arn", .string(layer)), ("CodeSize", .int(v.layerSizes?[safe: i] ?? 0))]))
             })
         }
         switch state {
@@ -567,7 +570,10 @@ extension Engine {
                 v.deadLetterTargetArn = target.isEmpty ? nil : target
             }
             if let mode = p.object("TracingConfig")?.string("Mode") { v.tracingMode = mode }
-            if let layers = p["Layers"]?.arrayValue { v.layers = layers.compactMap(\.stringValue) }
+            if let layers = p["Layers"]?.arrayValue {
+                v.layers = layers.compactMap(\.stringValue)
+                v.layerSizes = try self.resolveFunctionLayers(state, v.layers, codeSize: v.codeSize)
+            }
             if let size = p.object("EphemeralStorage")?.int("Size") { v.ephemeralStorage = size }
             v.extras = Self.extras(from: p, existing: v.extras)
             v.lastModifiedMs = self.now(state)
@@ -894,6 +900,10 @@ extension Engine {
             return .object(JSONObject())
         }
     }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
 
 extension UInt8 {

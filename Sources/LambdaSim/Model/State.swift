@@ -37,6 +37,8 @@ public struct State: Codable, Sendable {
     /// The account's concurrency limit (`ConcurrentExecutions`); nil is AWS's default of 1,000.
     /// Set by `state reset --account-concurrency N` or a scenario's `"accountConcurrency"`.
     public var accountConcurrency: Int?
+    /// Lambda layers, keyed `region/name`.
+    public var layers: [String: LayerRecord]?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion
@@ -119,6 +121,8 @@ public struct FunctionVersion: Codable, Sendable {
     public var deadLetterTargetArn: String?
     public var tracingMode: String
     public var layers: [String]
+    /// The layers' `CodeSize`, in the order of `layers`.
+    public var layerSizes: [Int]? = nil
     public var architectures: [String]
     public var ephemeralStorage: Int
     public var packageType: String

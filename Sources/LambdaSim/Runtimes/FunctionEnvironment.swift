@@ -6,12 +6,18 @@ enum FunctionEnvironment {
     {
         var env: [String: String] = [:]
         for (k, v) in f.environment ?? [:] { env[k] = v }
-        let pathDirs = extraPath + ["/usr/local/bin", "/usr/bin", "/bin", "/opt/bin"]
+        // The function's layers stand in for /opt (see LayerFiles).
+        let stateDirectory = settings.statePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let opt = LayerFiles.optDirectory(stateDirectory: stateDirectory, layers: f.layers) ?? "/opt"
+        let pathDirs = extraPath + ["/usr/local/bin", "/usr/bin", "/bin", opt + "/bin"]
         var seen = Set<String>()
         env["PATH"] = pathDirs.filter { seen.insert($0).inserted }.joined(separator: ":")
         env["LANG"] = "en_US.UTF-8"
         env["TZ"] = "UTC"
-        env["LD_LIBRARY_PATH"] = "/lib64:/usr/lib64:\(taskRoot):\(taskRoot)/lib:/opt/lib"
+        env["LD_LIBRARY_PATH"] = "/lib64:/usr/lib64:\(taskRoot):\(taskRoot)/lib:\(opt)/lib"
+        if opt != "/opt" {
+            for (k, v) in LayerFiles.searchPaths(opt: opt, runtime: f.runtime) { env[k] = v }
+        }
         env["AWS_LAMBDA_FUNCTION_NAME"] = f.name
         env["AWS_LAMBDA_FUNCTION_VERSION"] = f.version
         env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = String(f.memorySize)

@@ -14,6 +14,8 @@ public enum ImplementedOperations {
             "UpdateFunctionConfiguration", "UpdateFunctionEventInvokeConfig", "UpdateFunctionUrlConfig",
             "AddPermission", "GetPolicy", "RemovePermission", "TagResource", "UntagResource", "ListTags",
             "PutFunctionRecursionConfig", "GetFunctionRecursionConfig",
+            "AddLayerVersionPermission", "DeleteLayerVersion", "GetLayerVersion", "GetLayerVersionByArn",
+            "GetLayerVersionPolicy", "ListLayerVersions", "ListLayers", "PublishLayerVersion", "RemoveLayerVersionPermission",
         ]),
         ("sqs", [
             "ChangeMessageVisibility", "CreateQueue", "DeleteMessage", "DeleteMessageBatch", "DeleteQueue",

@@ -56,8 +56,8 @@ struct CommandRunner {
                 throw CLIError.parameter("Error parsing parameter '--cli-input-json': Invalid JSON: \(error.message): line \(error.line) column \(error.column) (char \(error.offset))\nJSON received: \(text)")
             }
         }
-        if model.command == "create-function" || model.command == "update-function-code",
-            let zip = parsed.value("zip-file"), !zip.hasPrefix("fileb://")
+        let takesZipFile = ["create-function", "update-function-code", "publish-layer-version"].contains(model.command)
+        if takesZipFile, let zip = parsed.value("zip-file"), !zip.hasPrefix("fileb://")
         {
             throw CLIError.parameter("--zip-file must be a zip file with the fileb:// prefix.\nExample usage:  --zip-file fileb://path/to/file.zip")
         }
@@ -66,8 +66,9 @@ struct CommandRunner {
             context.streams.stderr(Array(V2DebugWarnings.blob.utf8))
         }
         try Customizations.apply(model: model, parsed: parsed, params: &converted.params)
-        if model.command == "create-function" || model.command == "update-function-code",
-            let zip = converted.params["ZipFile"]?.stringValue ?? converted.params["Code"]?.objectValue?["ZipFile"]?.stringValue,
+        if takesZipFile,
+            let zip = converted.params["ZipFile"]?.stringValue ?? converted.params["Code"]?.objectValue?["ZipFile"]?.stringValue
+                ?? converted.params["Content"]?.objectValue?["ZipFile"]?.stringValue,
             (try? ZipArchive(bytes: Base64.decode(zip) ?? [])) == nil
         {
             // The CLI opens the archive itself before sending anything (its lambda customization).
@@ -80,6 +81,7 @@ struct CommandRunner {
                 skip = ["Role", "Code"]
                 validated["ZipFile"] = nil
             }
+            if model.command == "publish-layer-version" { skip = ["Content"] }
             let errors = converter.validate(validated, inputShape: input, skipRequired: skip)
             if !errors.isEmpty { throw CLIError.validation(errors) }
         }
@@ -176,6 +178,13 @@ enum Customizations {
                 code["CodePath"] = path
                 params["Code"] = .object(code)
                 params["CodePath"] = nil
+            }
+        case ("lambda", "publish-layer-version"):
+            if let zip = params["ZipFile"] {
+                var content = params["Content"]?.objectValue ?? JSONObject()
+                content["ZipFile"] = zip
+                params["Content"] = .object(content)
+                params["ZipFile"] = nil
             }
         case ("lambda", "put-function-event-invoke-config"):
             let success = parsed.value("on-success")

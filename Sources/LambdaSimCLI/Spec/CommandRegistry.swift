@@ -44,6 +44,15 @@ enum CommandRegistry {
         (.lambda, "list-tags", []),
         (.lambda, "put-function-recursion-config", []),
         (.lambda, "get-function-recursion-config", []),
+        (.lambda, "publish-layer-version", []),
+        (.lambda, "get-layer-version", []),
+        (.lambda, "get-layer-version-by-arn", []),
+        (.lambda, "list-layers", []),
+        (.lambda, "list-layer-versions", []),
+        (.lambda, "delete-layer-version", []),
+        (.lambda, "add-layer-version-permission", []),
+        (.lambda, "get-layer-version-policy", []),
+        (.lambda, "remove-layer-version-permission", []),
         (.sqs, "create-queue", []),
         (.sqs, "get-queue-url", []),
         (.sqs, "get-queue-attributes", []),
@@ -179,6 +188,17 @@ enum CommandRegistry {
             }
             options.append(OptionSpec(name: "code-path", member: "CodePath", value: .string,
                                       help: "lambda-sim: use a local directory or file in place as the code.", completion: "file"))
+        case (.lambda, "publish-layer-version"):
+            // awscli hoists --zip-file into Content.ZipFile (its lambda customization); --content
+            // is then optional.
+            options = options.map { o in
+                var o = o
+                if o.name == "content" { o.isRequired = false }
+                return o
+            }
+            options.append(OptionSpec(name: "zip-file", member: "ZipFile", value: .shape("Blob"),
+                                      help: "The path to the zip file of the content you are uploading (fileb://…).",
+                                      completion: "file"))
         case (.sns, "subscribe"):
             // awscli's argrename: 'sns.subscribe.endpoint' → 'notification-endpoint'.
             options = options.map { o in

@@ -45,6 +45,8 @@ struct Normalizer: Sendable {
     static var localTime: Regex<(Substring, Substring)> { #/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?([+-]\d\d:\d\d)/# }
     static var duration: Regex<(Substring, Substring, Substring)> { #/(\t)(Init Duration|Duration): \d+\.\d\d ms/# }
     static var base64Token: Regex<Substring> { #/[A-Za-z0-9+\/]{60,}={0,2}/# }
+    /// A layer version's `Content.Location`: the extracted content under the sandbox's state directory.
+    static var layerContent: Regex<Substring> { #/file:\/\/[^"\s]*\/layers\//# }
     static var billed: Regex<Substring> { #/Billed Duration: \d+ ms/# }
     static var memoryUsed: Regex<Substring> { #/Max Memory Used: \d+ MB/# }
 
@@ -97,6 +99,7 @@ struct Normalizer: Sendable {
             text = text.replacing(Self.epochSeconds, with: "<epoch>")
         }
         text = text.replacing(Self.uuid, with: "<uuid>")
+        text = text.replacing(Self.layerContent, with: "file://<state-dir>/layers/")
         text = text.replacing(Self.handlerPath) { match in
             let q = match.output.1
             return "File \(q)\"<task-root>/handler.py\(q)\""
