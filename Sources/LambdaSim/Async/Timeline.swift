@@ -6,6 +6,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case poll, batch, filtered, bisect, checkpoint, visibilityTimeout = "visibility-timeout", redrive
         /// A permission check refused a delivery or a call (Services/IAM/).
         case denied
+        /// Recursive loop detection stopped an invocation (Functions/RecursionConfig.swift).
+        case recursionStopped = "recursion-stopped"
     }
 
     /// When it happened in simulated time (for `invoke`, when the attempt started).

@@ -146,7 +146,7 @@ public enum TimelineFormat {
                 let what = e.event == .dlq ? "DLQ \(e.condition ?? "")" : (e.detail.hasPrefix("on-success") ? "on-success" : "on-failure") + " \(e.condition ?? "")"
                 body.append("Q->>\(t): \(time(e.timeMs)) \(what) \(id)\(e.result == "error" ? " (delivery failed)" : "")")
             case .expire, .discard:
-                body.append("Note over Q: \(time(e.timeMs)) \(id) \(e.event.rawValue): \(e.detail)")            case .poll, .batch, .filtered, .bisect, .checkpoint, .visibilityTimeout, .redrive, .denied:
+                body.append("Note over Q: \(time(e.timeMs)) \(id) \(e.event.rawValue): \(e.detail)")            case .poll, .batch, .filtered, .bisect, .checkpoint, .visibilityTimeout, .redrive, .denied, .recursionStopped:
                 // Event source mapping steps (EventSources/).
                 body.append("Note over \(lane(e)): \(time(e.timeMs)) \(e.event.rawValue) \(e.function): \(e.detail)")
             }

@@ -83,6 +83,8 @@ final class EventSourceRunner {
         var stream: StreamBatch?
         /// Members after `"Records":[…]` in the event (`,"window":…` for tumbling windows).
         var payloadExtra: [UInt8]?
+        /// `put-function-recursion-config --recursive-loop Allow` (SQS batches).
+        var allowRecursion = false
     }
 
     /// What one locked round hands back.
@@ -414,6 +416,8 @@ final class EventSourceRunner {
                                                  function: function, invokedArn: config["FunctionArn"]?.stringValue ?? function.unqualifiedArn,
                                                  queueArn: queueArn, reportFailures: reportFailures, firstMs: t,
                                                  windowMs: windowMs, visibilityTimeout: queue.visibilityTimeout)
+        let allowRecursion = record.recursiveLoop == "Allow"
+        batch.allowRecursion = allowRecursion
         var exhausted = false
         func close() {
             if batch.records.isEmpty { return }
@@ -428,6 +432,7 @@ final class EventSourceRunner {
             batch = Batch(uuid: mapping.uuid, functionKey: mapping.functionKey, display: display, function: function,
                           invokedArn: batch.invokedArn, queueArn: queueArn, reportFailures: reportFailures, firstMs: t,
                           windowMs: windowMs, visibilityTimeout: queue.visibilityTimeout)
+            batch.allowRecursion = allowRecursion
         }
         while slots > 0 {
             let want = batchSize - batch.records.count
@@ -583,9 +588,21 @@ final class EventSourceRunner {
         if let extra = batch.payloadExtra { payload.append(contentsOf: extra) }
         payload.append(UInt8(ascii: "}"))
         batch.requestId = rng.uuid()
+        // Recursive loop detection: the chain the records carry (their AWSTraceHeader's Lineage).
+        var lineage: String?
+        if batch.stream == nil {
+            let arn = batch.function.unqualifiedArn
+            let chain = RecursionChain.fromRecords(batch.records) ?? RecursionChain()
+            let count = chain.count(functionArn: arn)
+            if count >= RecursionChain.maximumInvocations, !batch.allowRecursion {
+                stopRecursion(&batch, count: count)
+                return
+            }
+            lineage = chain.invoking(functionArn: arn).lineage
+        }
         let result = engine.runInvocation(function: batch.function, requestId: batch.requestId, payload: payload,
                                           invokedArn: batch.invokedArn, clientContext: nil, startMs: batch.startMs, attempt: batch.attempt,
-                                          streamHex: rng.hex32())
+                                          streamHex: rng.hex32(), lineage: lineage)
         attempts += 1
         batch.output = result.output
         batch.endMs = batch.startMs + max(1, Int64(result.output.durationMs.rounded(.up)))
@@ -597,6 +614,22 @@ final class EventSourceRunner {
                            billedMs: Int(batch.endMs - batch.startMs),
                            why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) \(batch.stream.map { $0.kind == .kinesis ? "Kinesis" : "DynamoDB stream" } ?? "SQS") record\(batch.records.count == 1 ? "" : "s").",
                                              detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(output.timedOut ? "timeout" : (output.isError ? "error" : "success"))\(output.errorType.map { " " + $0 } ?? "")")))
+    }
+
+    /// Lambda does not run the batch: it answers the poller RecursiveInvocationException, so the
+    /// messages return to the queue after the visibility timeout (and its redrive policy, if any,
+    /// moves them to the dead-letter queue after maxReceiveCount receives).
+    private func stopRecursion(_ batch: inout Batch, count: Int) {
+        let message = "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation."
+        batch.output = InvocationOutput(payload: JSONWriter.bytes(.object(JSONObject([
+            ("errorMessage", .string(message)), ("errorType", "RecursiveInvocationException"),
+        ]))), errorType: "RecursiveInvocationException", durationMs: 0, maxMemoryUsedMB: 0)
+        batch.endMs = batch.startMs
+        emit(TimelineEntry(timeMs: batch.startMs, event: .recursionStopped, function: batch.display, requestId: batch.requestId,
+                           source: batch.uuid, result: "stopped", errorType: "RecursiveInvocationException",
+                           condition: "RecursiveInvocationException", records: batch.records.count,
+                           why: .eventSource(reason: "Recursive loop detection: this chain of requests (the messages' AWSTraceHeader Lineage) has already invoked the function \(count) times, and Lambda stops the next invocation after \(RecursionChain.maximumInvocations); the function does not run and the messages return to the queue when their visibility timeout (\(batch.visibilityTimeout) s) ends (its redrive policy moves them to the dead-letter queue). The function's recursion config is Terminate; put-function-recursion-config --recursive-loop Allow lets the loop run.",
+                                             detail: "invoked \(count) times in one chain: stopped (RecursiveInvocationException)")))
     }
 
     // MARK: - Settling, under the lock

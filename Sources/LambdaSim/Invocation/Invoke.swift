@@ -190,11 +190,13 @@ extension Engine {
     /// Runs one invocation on a warm or new execution environment, without holding the state
     /// lock, and appends its log to the function's log file.
     public func runInvocation(function: FunctionVersion, requestId: String, payload: [UInt8], invokedArn: String,
-                              clientContext: String?, startMs: SimInstant, attempt: Int, streamHex: String) -> InvocationRecord
+                              clientContext: String?, startMs: SimInstant, attempt: Int, streamHex: String,
+                              lineage: String? = nil) -> InvocationRecord
     {
         let stream = FunctionEnvironment.logStreamName(version: function.version, startMs: startMs, hex: streamHex)
         let input = InvocationInput(requestId: requestId, payload: payload, function: function, invokedArn: invokedArn,
-                                    clientContext: clientContext, startMs: startMs, attempt: attempt, logStreamName: stream)
+                                    clientContext: clientContext, startMs: startMs, attempt: attempt, logStreamName: stream,
+                                    lineage: lineage)
         var output = environments.run(input)
         if output.payload.count > PayloadLimits.response, !output.isError {
             output.payload = JSONWriter.bytes(.object(JSONObject([

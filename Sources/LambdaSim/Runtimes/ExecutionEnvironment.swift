@@ -14,6 +14,8 @@ public struct InvocationInput: Sendable {
     /// 1 for the first attempt of a request, 2 and 3 for async retries.
     public var attempt: Int
     public var logStreamName: String
+    /// The recursion chain's `Lineage` for the trace header (see `RecursionChain`).
+    public var lineage: String? = nil
 }
 
 /// What a runtime answers.

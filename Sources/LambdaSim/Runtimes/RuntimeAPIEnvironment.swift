@@ -343,6 +343,7 @@ final class RuntimeAPIEnvironment: ExecutionEnvironment {
         var seconds = String(UInt64(max(input.startMs, 0) / 1000), radix: 16)
         seconds = String(repeating: "0", count: max(0, 8 - seconds.count)) + seconds
         return "Root=1-\(seconds)-\(String(hex[0..<24]));Parent=\(String(hex[16..<32]));Sampled=0"
+            + (input.lineage.map { ";Lineage=" + $0 } ?? "")
     }
 
     /// A JSON document on one line (it travels in an HTTP header).

@@ -46,11 +46,37 @@ enum JSONProtocolAPI {
                 }
                 params = object
             }
+            if service.prefix == "AmazonSQS", let trace = request.header("x-amzn-trace-id") {
+                params = Self.withTraceHeader(params, operation: operation, trace: trace.removingPercentEncoding ?? trace)
+            }
             let result = try engine.perform(operation, params)
             let body: JSON = result.objectValue == nil ? .object(JSONObject()) : result
             return ServeResponse.json(200, body, contentType: service.contentType, operation: operation)
         } catch {
             return errorResponse(ServeErrors.serviceError(error), service: service, operation: operation)
+        }
+    }
+
+    /// SQS keeps a sender's `X-Amzn-Trace-Id` header as the message's `AWSTraceHeader` system
+    /// attribute unless the request sets one (an SDK inside a function sends the function's
+    /// trace header, which carries the recursion chain).
+    static func withTraceHeader(_ params: JSONObject, operation: String, trace: String) -> JSONObject {
+        func tagged(_ o: JSONObject) -> JSONObject {
+            guard o["MessageSystemAttributes"] == nil else { return o }
+            var o = o
+            o["MessageSystemAttributes"] = .object(JSONObject([("AWSTraceHeader", .object(JSONObject([
+                ("DataType", "String"), ("StringValue", .string(trace)),
+            ])))]))
+            return o
+        }
+        switch operation {
+        case "SendMessage": return tagged(params)
+        case "SendMessageBatch":
+            guard let entries = params["Entries"]?.arrayValue else { return params }
+            var p = params
+            p["Entries"] = .array(entries.map { $0.objectValue.map { .object(tagged($0)) } ?? $0 })
+            return p
+        default: return params
         }
     }
 
