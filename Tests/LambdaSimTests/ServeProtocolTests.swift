@@ -10,6 +10,21 @@ import XCTest
 /// function URL event and response mapping, and one real socket for keep-alive, chunked
 /// bodies and concurrent connections.
 final class ServeProtocolTests: XCTestCase {
+    // Two different Content-Length values leave the body's end ambiguous (request smuggling):
+    // 400. The same value twice is one length.
+    func testConflictingContentLengthHeadersAreRefused() throws {
+        func parse(_ text: String) throws -> HTTPRequest? {
+            var parser = HTTPRequestParser(maxBody: 1 << 20)
+            var queue = ByteQueue()
+            Array(text.utf8).withUnsafeBytes { queue.append($0) }
+            return try parser.next(&queue)
+        }
+        XCTAssertThrowsError(try parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nabcde")) { error in
+            XCTAssertEqual((error as? HTTPParseError)?.status, 400)
+        }
+        XCTAssertEqual(try parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab")?.body, Array("ab".utf8))
+    }
+
     /// 2026-01-01T00:00:00Z.
     static let start: SimInstant = 1_767_225_600_000
 

@@ -808,6 +808,16 @@ final class AsyncScheduler {
                 emit(line)
                 return
             }
+            // The record is an asynchronous invocation of the target: the 1 MB Event limit applies
+            // (so two functions that are each other's destination cannot grow it without bound).
+            guard record.count <= PayloadLimits.asyncRequest else {
+                line.result = "error"
+                line.errorType = "RequestEntityTooLargeException"
+                line.why = .destination(onSuccess: onSuccess, targetKind: kind, deliveryError:
+                    "the \(record.count) byte record is too large for the Event invocation type (limit \(PayloadLimits.asyncRequest) bytes)")
+                emit(line)
+                return
+            }
             emit(line)
             let qualifier = ref.qualifier ?? "$LATEST"
             let version = record2.version(qualifier)?.version

@@ -156,13 +156,18 @@ final class BuiltinEnvironment: ExecutionEnvironment {
         }
     }
 
+    /// Whether the record's content holds `text`: an SQS `body`, a Kinesis record's decoded
+    /// `data`, a DynamoDB stream record's `Keys` and images, an SNS `Message`; never its ids,
+    /// receipt handle or other metadata.
     static func recordContains(_ record: JSON, _ text: String) -> Bool {
-        if let body = record["body"]?.stringValue, body.contains(text) { return true }
-        if let data = record["kinesis"]?["data"]?.stringValue, let decoded = Base64.decode(data),
-            String(decoding: decoded, as: UTF8.self).contains(text)
-        {
-            return true
+        if let body = record["body"]?.stringValue { return body.contains(text) }
+        if let data = record["kinesis"]?["data"]?.stringValue {
+            return Base64.decode(data).map { String(decoding: $0, as: UTF8.self).contains(text) } ?? false
         }
-        return JSONWriter.string(record).contains(text)
+        if let change = record["dynamodb"] {
+            return ["Keys", "NewImage", "OldImage"].contains { change[$0].map { JSONWriter.string($0).contains(text) } ?? false }
+        }
+        if let message = record["Sns"]?["Message"]?.stringValue { return message.contains(text) }
+        return false
     }
 }

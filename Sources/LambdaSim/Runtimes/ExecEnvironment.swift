@@ -27,10 +27,16 @@ final class ExecEnvironment: ExecutionEnvironment {
                 payload: JSONWriter.bytes(.object(JSONObject([("errorType", "Runtime.InvalidEntrypoint"), ("errorMessage", .string(message))]))),
                 errorType: "Runtime.InvalidEntrypoint", log: message + "\n", durationMs: 0, maxMemoryUsedMB: 0)
         }
-        let result = process.communicate(input: payload, timeoutMs: f.timeout * 1000)
+        ProcessGroups.add(process.pid)
+        // What is kept is bounded whatever the process prints: one byte more than the largest
+        // response (so a larger one is recognised) and the log cap of the other runtimes.
+        let result = process.communicate(input: payload, timeoutMs: f.timeout * 1000,
+                                         maxStdout: PayloadLimits.response + 1, maxStderr: RuntimeAPIEnvironment.maxLogBytes)
+        ProcessGroups.remove(process.pid)
         let memory = max(1, (process.maxRSSKB + 1023) / 1024)
         var log = String(decoding: result.stderr, as: UTF8.self)
         if !log.isEmpty, !log.hasSuffix("\n") { log += "\n" }
+        if result.droppedStderr > 0 { log += "[lambda-sim] \(result.droppedStderr) more bytes of output were dropped\n" }
         if result.timedOut {
             var out = BuiltinEnvironment.timeout(input, elapsedMs: result.elapsedMs, initMs: nil, memory: memory)
             out.log = log + out.log

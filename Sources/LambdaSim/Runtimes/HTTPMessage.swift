@@ -133,6 +133,11 @@ struct HTTPRequestParser {
                     guard let length = Int(lengthText.httpTrimmed), length >= 0 else {
                         throw HTTPParseError(status: 400, message: "Invalid Content-Length")
                     }
+                    // Two lengths that differ leave the body's end ambiguous (RFC 9112 §6.3): refused.
+                    let lengths = Set(parsed.headers.filter { $0.name == "content-length" }.map { $0.value.httpTrimmed })
+                    guard lengths.count == 1 else {
+                        throw HTTPParseError(status: 400, message: "Conflicting Content-Length headers")
+                    }
                     phase = .fixedBody(remaining: length)
                 } else {
                     phase = .fixedBody(remaining: 0)

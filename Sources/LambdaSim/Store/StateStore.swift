@@ -57,6 +57,7 @@ public final class StateStore: @unchecked Sendable {
     public func update<T>(_ body: (inout State) throws -> T) throws -> T {
         try withLock {
             try completeCommit()
+            removeStaleTemporaries()
             let original = FileManager.default.contents(atPath: path)
             let decoded = try original.map(decodeCached)
             var state = decoded?.state ?? fresh()
@@ -116,6 +117,19 @@ public final class StateStore: @unchecked Sendable {
             fchmod(lockFD, 0o600)
         }
         return try body()
+    }
+
+    /// Removes the `<file>.tmp.<pid>` files beside the state file that a writer killed between
+    /// writing and renaming left behind (under the lock, after any commit record was completed:
+    /// a temporary file of a process that no longer exists is no one's).
+    func removeStaleTemporaries() {
+        let base = (path as NSString).lastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where name.hasPrefix(base + ".") || name.hasPrefix("history.jsonl.") || name.hasPrefix("concurrency-leases.tsv.") {
+            guard let marker = name.range(of: ".tmp.", options: .backwards),
+                  let pid = pid_t(name[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0, errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     /// The directories beside the state file that hold lambda-sim's own files (docs/state.md).

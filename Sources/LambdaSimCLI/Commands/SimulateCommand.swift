@@ -303,6 +303,7 @@ struct ScenarioRunner {
             }
             return text.replacingOccurrences(of: "{dir}", with: scenarioDirectory)
         }
+        if let refusal = Self.escape(argv) { throw Problem(message: "step \(number): \(refusal)") }
         let sync = Self.syncInvoke(argv)
         let logs = FunctionLogs(directory: engine.store.directory)
         let before = sync.map { logs.entries(region: engine.region, function: $0).count } ?? 0
@@ -328,6 +329,32 @@ struct ScenarioRunner {
                           result: failed ? "error" : "success", errorType: errorType,
                           billedMs: LambdaCost.billedMs(reportText: entry.text), why: .syncInvoke)
         }
+    }
+
+    /// Why a step's command line would reach outside the scenario's private state and scratch
+    /// directory, or nil: `--state` is refused, and an `invoke` outfile must be a relative path
+    /// without `..` (it lands in the scratch directory), `/dev/null` or `-`.
+    static func escape(_ argv: [String]) -> String? {
+        if argv.contains(where: { $0 == "--state" || $0.hasPrefix("--state=") }) {
+            return "--state is not allowed: a scenario's steps run against its own private state"
+        }
+        var args = argv
+        if args.first == "lambda" { args.removeFirst() }
+        guard args.first == "invoke" else { return nil }
+        // Values that are content, not paths.
+        let content: Set<String> = ["--payload", "--client-context", "--cli-input-json", "--query"]
+        var i = 1
+        while i < args.count {
+            let a = args[i]
+            if content.contains(a) { i += 2; continue }
+            if !a.hasPrefix("-"), a != "/dev/null",
+                a.hasPrefix("/") || a.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+            {
+                return "the outfile \(a) is outside the scenario's scratch directory (use a relative path, or /dev/null)"
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// The function name when `argv` is a synchronous invoke.

@@ -189,3 +189,27 @@ final class PrivateFilesTests: XCTestCase {
         return true
     }
 }
+
+/// A writer killed between writing its temporary file and renaming it leaves
+/// `state.json.tmp.<pid>`: the next write removes it, and leaves a live process's alone.
+final class StaleTemporaryFileTests: XCTestCase {
+    func testTemporaryFilesOfDeadWritersAreRemoved() throws {
+        let s = try Sandbox()
+        try s.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo")
+        // A pid that existed and is gone: a child that has been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        try s.write("state.json.tmp.\(dead)", "{\"half\":")
+        try s.write("state.json.commit.tmp.\(dead)", "{")
+        try s.write("state.json.tmp.\(getpid())", "{}")  // a live writer's
+        try s.write("other.tmp.\(dead)", "not lambda-sim's")
+        try s.setup("update-function-configuration", "--function-name", "f", "--timeout", "5")
+        XCTAssertFalse(s.exists("state.json.tmp.\(dead)"))
+        XCTAssertFalse(s.exists("state.json.commit.tmp.\(dead)"))
+        XCTAssertTrue(s.exists("state.json.tmp.\(getpid())"))
+        XCTAssertTrue(s.exists("other.tmp.\(dead)"))
+    }
+}

@@ -14,6 +14,8 @@ struct ProcessResult: Sendable {
     var exitCode: Int32
     /// True when the runner killed the process because it outlived its deadline.
     var timedOut = false
+    /// The peak resident set size in KiB (`wait4`) of the process or of a child it reaped, whichever is larger.
+    var maxRSSKB = 0
 
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     var stderrText: String { String(decoding: stderr, as: UTF8.self) }
@@ -101,11 +103,13 @@ enum ProcessRunner {
         }
         return children.map { child in
             var status: Int32 = 0
-            while waitpid(child.pid, &status, 0) < 0 && errno == EINTR {}
+            var usage = rusage()
+            while wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR {}
             // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot see.
             let signal = status & 0x7f
             let code = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-            return ProcessResult(stdout: child.stdout, stderr: child.stderr, exitCode: code, timedOut: timedOut)
+            return ProcessResult(stdout: child.stdout, stderr: child.stderr, exitCode: code, timedOut: timedOut,
+                                 maxRSSKB: Int(usage.ru_maxrss))
         }
     }
 
