@@ -32,7 +32,9 @@ final class ScenarioConfinementTests: XCTestCase {
 
     func testOutfilesStayInTheScratchDirectory() throws {
         let s = try Sandbox()
-        for outfile in [s.path("escaped.json"), "../escaped.json", "a/../../escaped.json"] {
+        // A name of this run's own: the sandbox's parent is shared.
+        let name = "escaped-\(UInt32.random(in: 0...UInt32.max)).json"
+        for outfile in [s.path(name), "../\(name)", "a/../../\(name)"] {
             let r = try scenario(s, #"["invoke", "--function-name", "f", "--payload", "{}", "\#(outfile)"]"#)
             XCTAssertEqual(r.exitCode, 255, r.stderrText)
             XCTAssertTrue(r.stderrText.contains("is outside the scenario's scratch directory"), r.stderrText)
@@ -40,9 +42,9 @@ final class ScenarioConfinementTests: XCTestCase {
             let first = try scenario(s, #"["invoke", "\#(outfile)", "--function-name", "f"]"#)
             XCTAssertEqual(first.exitCode, 255, first.stderrText)
         }
-        XCTAssertFalse(s.exists("escaped.json"))
+        XCTAssertFalse(s.exists(name))
         let parent = (s.directory as NSString).deletingLastPathComponent
-        XCTAssertFalse(FileManager.default.fileExists(atPath: parent + "/escaped.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: parent + "/" + name))
         // A relative outfile (in the scratch directory) and /dev/null work.
         for outfile in ["out.json", "/dev/null"] {
             let r = try scenario(s, #"["invoke", "--function-name", "f", "--payload", "{}", "\#(outfile)"]"#)
