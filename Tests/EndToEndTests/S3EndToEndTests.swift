@@ -45,6 +45,12 @@ final class S3EndToEndTests: XCTestCase {
               ]
             }
             """)
+        // The tutorial's permission step: once the function has a resource-based policy, it decides
+        // (a policy for another bucket would make S3 refuse the configuration).
+        let permission = try s.run(["add-permission", "--function-name", "s3-trigger-tutorial", "--principal", "s3.amazonaws.com",
+                                    "--statement-id", "s3invoke", "--action", "lambda:InvokeFunction",
+                                    "--source-arn", "arn:aws:s3:::amzn-s3-demo-bucket", "--source-account", "123456789012"])
+        XCTAssertEqual(permission.exitCode, 0, permission.stderrText)
         let put = try s.run(["s3api", "put-bucket-notification-configuration", "--bucket", "amzn-s3-demo-bucket",
                              "--notification-configuration", "file://notification.json"])
         XCTAssertEqual(put.stdoutText, "")
