@@ -253,6 +253,9 @@ public final class APIServer: @unchecked Sendable {
             return ServeResponse.json(413, .object(JSONObject([("message", .string("Request must be smaller than \(Self.maxBody) bytes"))])),
                                       extraHeaders: [("x-amzn-ErrorType", "RequestEntityTooLargeException")])
         }
+        if S3RESTAPI.isS3(request) {
+            return S3RESTAPI.handle(request, engines: engines)
+        }
         if let target = request.header("x-amz-target") {
             return JSONProtocolAPI.handle(request, target: target, engines: engines)
         }

@@ -42,5 +42,6 @@ public enum ImplementedOperations {
     /// Services `serve` speaks, with the protocol it speaks them in.
     public static let served: [String: String] = [
         "lambda": "REST-JSON", "sqs": "JSON 1.0", "sns": "query", "events": "JSON 1.1", "iam": "query", "sts": "query",
+        "s3": "REST-XML, path-style",
     ]
 }
