@@ -133,6 +133,51 @@ final class PermissionsTests: XCTestCase {
         XCTAssertTrue(try s.run(["logs", "--function-name", "ProcessSQSRecord"]).stdoutText.contains("\ttest\n"))
     }
 
+    /// "Tutorial: Using AWS Lambda with Amazon Simple Notification Service", single account:
+    /// the topic, the Node.js function, add-permission for sns.amazonaws.com, the lambda
+    /// subscription, a publish of message.txt with the subject Test; in strict mode the
+    /// publish reaches the function only because of the add-permission step.
+    func testSNSTutorialInStrictMode() throws {
+        try RuntimeTools.requireNode()
+        let s = try strictSandbox()
+        s.environment.merge(RuntimeTools.interpreterEnvironment) { _, new in new }
+        let handler = "exports.handler = async (event, context) => {\n  for (const record of event.Records) {\n    await processMessageAsync(record);\n  }\n  console.info(\"done\");\n};\n\nasync function processMessageAsync(record) {\n  try {\n    const message = JSON.stringify(record.Sns.Message);\n    console.log(`Processed message ${message}`);\n    await Promise.resolve(1); //Placeholder for actual async work\n  } catch (err) {\n    console.error(\"An error occurred\");\n    throw err;\n  }\n}\n"
+        try s.write("function.zip", StoredZip.archive([("index.js", Array(handler.utf8))]))
+        try s.write("trust-policy.json", Self.trustLambda)
+        try s.write("message.txt", "Hello from SNS!\n")
+        let topic = try json(try s.run(["sns", "create-topic", "--name", "sns-topic-for-lambda"]))
+        XCTAssertEqual(topic["TopicArn"], "arn:aws:sns:us-east-1:123456789012:sns-topic-for-lambda")
+        try s.setup("iam", "create-role", "--role-name", "lambda-role", "--assume-role-policy-document", "file://trust-policy.json")
+        try s.setup("iam", "attach-role-policy", "--role-name", "lambda-role", "--policy-arn",
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+        try s.setup("lambda", "create-function", "--function-name", "Function-With-SNS", "--zip-file", "fileb://function.zip",
+                    "--handler", "index.handler", "--runtime", "nodejs22.x", "--role", "arn:aws:iam::123456789012:role/lambda-role")
+        let subscribe = ["sns", "subscribe", "--protocol", "lambda", "--region", "us-east-1", "--topic-arn",
+                         "arn:aws:sns:us-east-1:123456789012:sns-topic-for-lambda", "--notification-endpoint",
+                         "arn:aws:lambda:us-east-1:123456789012:function:Function-With-SNS"]
+        let publish = ["sns", "publish", "--message", "file://message.txt", "--subject", "Test", "--topic-arn",
+                       "arn:aws:sns:us-east-1:123456789012:sns-topic-for-lambda"]
+        // Before the permission step: SNS may not invoke the function.
+        XCTAssertEqual(try s.run(subscribe).exitCode, 0)
+        XCTAssertEqual(try s.run(publish).exitCode, 0)
+        var timeline = try s.run(["simulate", "--for", "1m", "--format", "json"])
+        XCTAssertTrue(timeline.stdoutText.contains(#""event":"denied""#), timeline.stdoutText)
+        XCTAssertFalse(timeline.stdoutText.contains(#""event":"invoke""#), timeline.stdoutText)
+        let permission = try s.run(["lambda", "add-permission", "--function-name", "Function-With-SNS", "--source-arn",
+                                    "arn:aws:sns:us-east-1:123456789012:sns-topic-for-lambda", "--statement-id", "function-with-sns",
+                                    "--action", "lambda:InvokeFunction", "--principal", "sns.amazonaws.com"])
+        XCTAssertEqual(permission.exitCode, 0, permission.stderrText)
+        let published = try json(try s.run(publish))
+        XCTAssertNotNil(published["MessageId"]?.stringValue)
+        timeline = try s.run(["simulate", "--for", "1m", "--format", "json"])
+        let invokes = timeline.stdoutText.split(separator: "\n").filter { $0.contains(#""event":"invoke""#) }
+        XCTAssertEqual(invokes.count, 1, timeline.stdoutText)
+        XCTAssertTrue(invokes.first?.contains(#""result":"success""#) ?? false, timeline.stdoutText)
+        let logs = try s.run(["logs", "--function-name", "Function-With-SNS"]).stdoutText
+        XCTAssertTrue(logs.contains("Processed message \"Hello from SNS!\\n\""), logs)
+        XCTAssertTrue(logs.contains("\tdone\n"), logs)
+    }
+
     // MARK: - Enforcement: execution role trust
 
     func testCreateFunctionNeedsARoleLambdaCanAssume() throws {
