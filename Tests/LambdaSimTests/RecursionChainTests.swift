@@ -33,3 +33,32 @@ final class RecursionChainTests: XCTestCase {
         XCTAssertEqual(RecursionChain.maximumInvocations, 16)
     }
 }
+
+/// A chain of synchronous invokes (an SDK in a function calling `Invoke` through `serve` with its
+/// trace header): the 17th invocation of one chain is refused unless the function allows loops.
+final class RecursiveInvokeTests: EngineTestCase {
+    let arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
+
+    func header(count: Int) -> String {
+        var chain = RecursionChain()
+        for _ in 0..<count { chain = chain.invoking(functionArn: arn) }
+        return "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=" + chain.lineage
+    }
+
+    func testTheSeventeenthSyncInvokeOfAChainIsStopped() throws {
+        _ = try call("CreateFunction", #"{"FunctionName":"f","Runtime":"builtin","Handler":"echo"}"#)
+        let fifteen = try engine.invoke(InvokeRequest(functionName: "f", payload: Array("{}".utf8), traceHeader: header(count: 15)))
+        XCTAssertEqual(fifteen.statusCode, 200)
+        XCTAssertThrowsError(try engine.invoke(InvokeRequest(functionName: "f", payload: Array("{}".utf8), traceHeader: header(count: 16)))) {
+            XCTAssertEqual(($0 as? ServiceError)?.code, "RecursiveInvocationException")
+            XCTAssertEqual(($0 as? ServiceError)?.status, 400)
+        }
+        // Another function's count does not stop this one.
+        let other = RecursionChain(counts: [RecursionChain.hash(functionArn: arn + "x"): 40]).lineage
+        XCTAssertEqual(try engine.invoke(InvokeRequest(functionName: "f", payload: Array("{}".utf8),
+                                                       traceHeader: "Root=1-1-1;Lineage=" + other)).statusCode, 200)
+        _ = try call("PutFunctionRecursionConfig", #"{"FunctionName":"f","RecursiveLoop":"Allow"}"#)
+        let allowed = try engine.invoke(InvokeRequest(functionName: "f", payload: Array("{}".utf8), traceHeader: header(count: 16)))
+        XCTAssertEqual(allowed.statusCode, 200)
+    }
+}

@@ -10,10 +10,14 @@ public struct InvokeRequest: Sendable {
     /// Base64 client context as sent in `X-Amz-Client-Context`.
     public var clientContext: String?
     public var payload: [UInt8]
+    /// The caller's `X-Amzn-Trace-Id` (an SDK inside a function sends the function's, with the
+    /// recursion chain's `Lineage`).
+    public var traceHeader: String?
 
     public init(functionName: String, qualifier: String? = nil, invocationType: String? = nil, logType: String? = nil,
-                clientContext: String? = nil, payload: [UInt8] = [])
+                clientContext: String? = nil, payload: [UInt8] = [], traceHeader: String? = nil)
     {
+        self.traceHeader = traceHeader
         self.functionName = functionName
         self.qualifier = qualifier
         self.invocationType = invocationType
@@ -122,6 +126,14 @@ extension Engine {
                                  executedVersion: found.version.version, payload: payload, source: "invoke")
             return InvokeResponse(statusCode: 202, payload: [], requestId: id)
         default:
+            // Recursive loop detection: a chain of synchronous invokes through `serve`.
+            let chain = request.traceHeader.flatMap { RecursionChain(traceHeader: $0) } ?? RecursionChain()
+            let count = chain.count(functionArn: found.record.latest.unqualifiedArn)
+            if count >= RecursionChain.maximumInvocations, found.record.recursiveLoop != "Allow" {
+                throw ServiceError("RecursiveInvocationException",
+                                   "Lambda has detected your function being invoked in a recursive loop with other AWS resources and stopped your function's invocation.",
+                                   status: 400)
+            }
             if found.record.reservedConcurrency == 0 { throw Self.throttled(.reserved) }
             // One unit of the function's reserved concurrency or of the account's unreserved pool,
             // across processes, for as long as the function runs (Concurrency/ConcurrencyLeases.swift).
@@ -154,7 +166,8 @@ extension Engine {
             let version = Self.routed(found.version, record: found.record, qualifier: found.qualifier, draw: draw)
             let record = runInvocation(function: version, requestId: requestId, payload: payload,
                                        invokedArn: invokedArn, clientContext: clientContext, startMs: startMs,
-                                       attempt: 1, streamHex: streamHex)
+                                       attempt: 1, streamHex: streamHex,
+                                       lineage: request.traceHeader == nil ? nil : chain.invoking(functionArn: found.record.latest.unqualifiedArn).lineage)
             var response = InvokeResponse(statusCode: 200, executedVersion: version.version, payload: record.output.payload,
                                           requestId: requestId)
             if record.output.isError { response.functionError = "Unhandled" }

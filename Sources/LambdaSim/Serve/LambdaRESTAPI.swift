@@ -200,7 +200,8 @@ enum LambdaRESTAPI {
             invocationType: request.header("x-amz-invocation-type"),
             logType: request.header("x-amz-log-type"),
             clientContext: request.header("x-amz-client-context"),
-            payload: request.body)
+            payload: request.body,
+            traceHeader: request.header("x-amzn-trace-id").map { $0.removingPercentEncoding ?? $0 })
         let response = try engine.invoke(invoke)
         var headers: [(String, String)] = []
         if response.statusCode == 200 { headers.append(("Content-Type", "application/json")) }
