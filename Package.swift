@@ -20,7 +20,8 @@ let package = Package(
         // The front end: specs, parser, output formats, error presenter.
         .target(
             name: "LambdaSimCLI", dependencies: ["LambdaSim", "LambdaSimJSON", "LambdaSimSupport"],
-            exclude: ["Spec/Generated/generate-aws-model.py", "Spec/Generated/generate-paginators.py", "Spec/Generated/generate-service-operations.py"]),
+            exclude: ["Spec/Generated/generate-aws-model.py", "Spec/Generated/generate-paginators.py", "Spec/Generated/generate-service-operations.py",
+                      "Spec/Generated/generate-waiters.py"]),
         .executableTarget(name: "lambda-sim", dependencies: ["LambdaSimCLI"]),
         .testTarget(
             name: "LambdaSimJSONTests", dependencies: ["LambdaSimJSON"],

@@ -59,4 +59,25 @@ final class ServeBoto3FidelityTests: XCTestCase {
         try sandbox.write("app.zip", LayersTests.appZip)
         try runScript("layers.py", arguments: [sandbox.path("layer.zip"), sandbox.path("app.zip")], sandbox: sandbox)
     }
+
+    /// Issue 14's "Done when": boto3 writes to a DynamoDB table through `serve` (wall clock) and
+    /// serve's background runner invokes the table's stream mapping; Kinesis likewise.
+    func testDynamoDBStreamMappingInvokesTheFunctionThroughServe() throws {
+        try RuntimeTools.requirePython()
+        let sandbox = try Sandbox()
+        sandbox.clock = .wall
+        sandbox.environment.merge(RuntimeTools.interpreterEnvironment) { _, new in new }
+        try sandbox.write("app.zip", StoredZip.archive([("app.py", Array("""
+            import json
+            import os
+
+
+            def handler(event, context):
+                with open(os.environ["RECORD_FILE"], "a") as f:
+                    f.write(json.dumps(event) + "\\n")
+                return {"batchItemFailures": []}
+
+            """.utf8))]))
+        try runScript("dynamodb_stream.py", arguments: [sandbox.path("app.zip"), sandbox.path("records.jsonl")], sandbox: sandbox)
+    }
 }

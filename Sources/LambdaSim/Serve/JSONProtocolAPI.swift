@@ -2,7 +2,9 @@ import LambdaSimJSON
 
 /// AWS's JSON protocol: `POST /` with `X-Amz-Target: <Prefix>.<Operation>` and a JSON body of
 /// the operation's input members; the answer is the output shape as JSON. SQS (`AmazonSQS`,
-/// JSON 1.0, query-compatible errors) and EventBridge (`AWSEvents`, JSON 1.1).
+/// JSON 1.0, query-compatible errors), EventBridge (`AWSEvents`, JSON 1.1), DynamoDB
+/// (`DynamoDB_20120810`, JSON 1.0) and Kinesis (`Kinesis_20131202`, JSON 1.1). Blobs travel as
+/// base64 text and timestamps as epoch seconds, as the engine answers them.
 enum JSONProtocolAPI {
     struct Service {
         var prefix: String
@@ -10,13 +12,25 @@ enum JSONProtocolAPI {
         var operations: Set<String>
         /// `x-amzn-query-error` and SQS's `com.amazonaws.sqs#Shape` error types.
         var queryCompatible: Bool
+        /// The engine's service name (`perform(service:)`), which tells overlapping names apart.
+        var name: String
+        /// Prefixed to error codes in `__type` (DynamoDB's `com.amazonaws.dynamodb.v20120810#`).
+        var errorTypePrefix = ""
+    }
+
+    static func implemented(_ service: String) -> Set<String> {
+        Set(ImplementedOperations.byService.first { $0.service == service }?.operations ?? [])
     }
 
     static let services: [Service] = [
         Service(prefix: "AmazonSQS", contentType: "application/x-amz-json-1.0", operations: ServeModel.sqsOperations,
-                queryCompatible: true),
+                queryCompatible: true, name: "sqs"),
         Service(prefix: "AWSEvents", contentType: "application/x-amz-json-1.1", operations: ServeModel.eventsOperations,
-                queryCompatible: false),
+                queryCompatible: false, name: "events"),
+        Service(prefix: "DynamoDB_20120810", contentType: "application/x-amz-json-1.0", operations: implemented("dynamodb"),
+                queryCompatible: false, name: "dynamodb", errorTypePrefix: "com.amazonaws.dynamodb.v20120810#"),
+        Service(prefix: "Kinesis_20131202", contentType: "application/x-amz-json-1.1", operations: implemented("kinesis"),
+                queryCompatible: false, name: "kinesis"),
     ]
 
     static func handle(_ request: ServeRequest, target: String, engines: EngineRegistry) -> ServeResponse {
@@ -49,7 +63,7 @@ enum JSONProtocolAPI {
             if service.prefix == "AmazonSQS", let trace = request.header("x-amzn-trace-id") {
                 params = Self.withTraceHeader(params, operation: operation, trace: trace.removingPercentEncoding ?? trace)
             }
-            let result = try engine.perform(operation, params)
+            let result = try engine.perform(service: service.name, operation, params)
             let body: JSON = result.objectValue == nil ? .object(JSONObject()) : result
             return ServeResponse.json(200, body, contentType: service.contentType, operation: operation)
         } catch {
@@ -97,7 +111,7 @@ enum JSONProtocolAPI {
     /// botocore turns back into the query code the CLI prints.
     static func errorResponse(_ error: ServiceError, service: Service, operation: String) -> ServeResponse {
         var headers: [(String, String)] = []
-        var type = error.code
+        var type = service.errorTypePrefix + error.code
         if service.queryCompatible {
             let prefix = "AWS.SimpleQueueService."
             let shape = sqsShapeNames[error.code] ?? (error.code.hasPrefix(prefix) ? String(error.code.dropFirst(prefix.count)) : error.code)

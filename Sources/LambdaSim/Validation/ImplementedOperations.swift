@@ -43,5 +43,6 @@ public enum ImplementedOperations {
     public static let served: [String: String] = [
         "lambda": "REST-JSON", "sqs": "JSON 1.0", "sns": "query", "events": "JSON 1.1", "iam": "query", "sts": "query",
         "s3": "REST-XML, path-style",
+        "dynamodb": "JSON 1.0", "kinesis": "JSON 1.1",
     ]
 }

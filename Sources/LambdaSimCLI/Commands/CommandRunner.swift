@@ -20,6 +20,7 @@ struct CommandRunner {
         case "completion", "__generate": return try GenerateCommand(context: context).run(parsed)
         case "__complete": return try CompleteCommand(context: context).run(parsed)
         case "__background": return BackgroundCommand(context: context).run()
+        case "wait": return try WaitCommand(context: context).run(parsed)
         default:
             return try SimulatorCommandRunner.run(spec.name, parsed, context: context)
         }

@@ -110,6 +110,20 @@ enum SimulatorCommands {
             positionals: [PositionalSpec(name: "path", help: "s3://BUCKET")],
             examples: ["lambda-sim s3 rb s3://my-bucket --force"]),
         CommandSpec(
+            service: .lambda, name: "wait",
+            abstract: "Wait until a function reaches a state (botocore's Lambda waiters, as `aws lambda wait`).",
+            discussion: "Polls GetFunction or GetFunctionConfiguration every few seconds as the waiter defines; prints nothing "
+                + "and exits 0 on success, prints `Waiter <Name> failed: <reason>` and exits 255 otherwise. On the manual "
+                + "clock the attempts do not sleep. Waiters: " + WaiterModel.names(service: "lambda").joined(separator: ", ") + ".",
+            options: [
+                OptionSpec(name: "function-name", value: .string, help: "The name or ARN of the Lambda function, version, or alias.",
+                           isRequired: true, completion: "function"),
+                OptionSpec(name: "qualifier", value: .string, help: "Specify a version or alias to get details about a published version of the function."),
+            ],
+            positionals: [PositionalSpec(name: "waiter-name", help: WaiterModel.names(service: "lambda").joined(separator: " | "))],
+            examples: ["lambda-sim wait function-active-v2 --function-name my-fn",
+                       "lambda-sim wait published-version-active --function-name my-fn --qualifier 1"]),
+        CommandSpec(
             service: .simulator, name: "completion",
             abstract: "Print a shell completion script (bash, zsh or fish).",
             options: [],

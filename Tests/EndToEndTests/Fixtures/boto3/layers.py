@@ -78,6 +78,18 @@ lam.get_waiter("function_active_v2").wait(FunctionName="uses-layer", WaiterConfi
 out = lam.invoke(FunctionName="uses-layer", Payload=b"{}")
 payload = json.loads(out["Payload"].read())
 check("handler imports from its layer", "FunctionError" not in out and payload["value"] == "from the layer", str(payload))
+# botocore's waiters against serve (the CLI's `wait` runs the same definitions).
+lam.get_waiter("function_exists").wait(FunctionName="uses-layer", WaiterConfig={"Delay": 1, "MaxAttempts": 3})
+lam.update_function_configuration(FunctionName="uses-layer", Timeout=7)
+lam.get_waiter("function_updated_v2").wait(FunctionName="uses-layer", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+version = lam.publish_version(FunctionName="uses-layer")["Version"]
+lam.get_waiter("published_version_active").wait(FunctionName="uses-layer", Qualifier=version,
+                                                WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+try:
+    lam.get_waiter("function_exists").wait(FunctionName="nope", WaiterConfig={"Delay": 0.1, "MaxAttempts": 2})
+    check("function_exists on a missing function", False, "no WaiterError")
+except botocore.exceptions.WaiterError as e:
+    check("function_exists on a missing function", "Max attempts exceeded" in str(e), str(e))
 error("two versions of one layer", lambda: lam.update_function_configuration(
     FunctionName="uses-layer", Layers=[LAYER + ":1", LAYER + ":2"]), "InvalidParameterValueException")
 error("six layers", lambda: lam.update_function_configuration(
