@@ -105,14 +105,11 @@ public enum LambdaSimCLI {
             return 0
         }
         guard let service = line.service, let commandName = line.command else {
-            if line.globals.help || arguments.isEmpty || line.helpRequested {
+            if line.globals.help || line.helpRequested {
                 throw CLIError.help(HelpRenderer.overview())
             }
-            if let service = line.service {
-                throw CLIError.usage(Suggestions.invalidChoice(argument: "operation", value: "",
-                                                               choices: CommandRegistry.commandNames(service: service) + ["help"]))
-            }
-            throw CLIError.usage("the following arguments are required: command")
+            // As the CLI's argparse: bare `aws` and `aws sqs` are usage errors (v1 exit 2, v2 252).
+            throw CLIError.usage("the following arguments are required: \(line.service == nil ? "command" : "operation")")
         }
         if commandName == "help" {
             throw CLIError.help(HelpRenderer.overview(service: service))
@@ -135,10 +132,18 @@ public enum LambdaSimCLI {
         return try CommandRunner(context: context).run(parsed)
     }
 
+    /// The current user's home directory from the password database (`getpwuid`), if any.
+    static func passwordDatabaseHome() -> String? {
+        guard let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir else { return nil }
+        let path = String(cString: dir)
+        return path.isEmpty ? nil : path
+    }
+
     static func makeContext(_ globals: GlobalOptions, dialect: Dialect, environment: [String: String],
                             streams: OutputStreams) throws -> CommandContext
     {
-        let home = environment["HOME"] ?? "/"
+        // As Python's expanduser: HOME, else the user's home directory from the password database.
+        let home = environment["HOME"] ?? Self.passwordDatabaseHome() ?? "/"
         let profileName = globals.profile ?? environment["AWS_PROFILE"] ?? environment["AWS_DEFAULT_PROFILE"]
         let configPath = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
         let config = AWSConfigFile.load(path: configPath)

@@ -49,6 +49,22 @@ struct ParamConverter {
                 params[member] = try listValue(raw, shape: shape, cliName: cliName)
             }
         }
+        // Blob members given in --cli-input-json (not on the command line): the text itself, read
+        // as the binary format says (base64 by default in v2), as the CLI reads them.
+        if let inputJSON, let input = model.shape(model.input) {
+            for (member, shapeName) in input.members where blobs[member] == nil && model.shapes[shapeName]?.kind == .blob {
+                guard let text = inputJSON[member]?.stringValue else { continue }
+                let bytes: [UInt8]
+                if binaryFormat == "base64" {
+                    guard let decoded = Base64.decode(text) else { throw CLIError.parameter("Invalid base64: \"\(text)\"") }
+                    bytes = decoded
+                } else {
+                    bytes = Array(text.utf8)
+                }
+                blobs[member] = bytes
+                params[member] = .string(Base64.encode(bytes))
+            }
+        }
         return Result(params: params, blobs: blobs)
     }
 
@@ -79,7 +95,8 @@ struct ParamConverter {
         if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), isDir.boolValue {
             throw CLIError.parameter("Error parsing parameter '\(cliName)': Unable to load paramfile \(raw): [Errno 21] Is a directory: '\(path)'")
         }
-        guard let data = FileManager.default.contents(atPath: full) else {
+        // Read to the end (not by size): `/dev/stdin` and `<(…)` are pipes.
+        guard let handle = FileHandle(forReadingAtPath: full), let data = try? handle.readToEnd() ?? Data() else {
             throw CLIError.parameter("Error parsing parameter '\(cliName)': Unable to load paramfile \(raw): [Errno 2] No such file or directory: '\(path)'")
         }
         return [UInt8](data)
