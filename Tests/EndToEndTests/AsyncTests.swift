@@ -266,7 +266,8 @@ final class AsyncTests: XCTestCase {
 
     // MARK: - simulate
 
-    // Nothing queued: simulate prints nothing and exits 0, in every format.
+    // Nothing queued: simulate prints nothing on stdout (scripts that pipe it are unaffected) and
+    // says so, with the simulated time, on stderr; exit 0, in every format.
     func testIdleSimulatePrintsNothing() throws {
         let s = try sandbox()
         try s.createBuiltin()
@@ -274,7 +275,7 @@ final class AsyncTests: XCTestCase {
             let r = try s.run(["simulate", "--format", format])
             XCTAssertEqual(r.exitCode, 0, r.stderrText)
             XCTAssertEqual(r.stdout, [], format)
-            XCTAssertEqual(r.stderr, [], format)
+            XCTAssertEqual(r.stderrText, "lambda-sim simulate: nothing was due; the simulated time is 2026-01-01T00:00:00.000Z (manual clock). simulate --history shows what already ran.\n", format)
         }
         let r = try s.run(["simulate", "--for", "5m"])
         XCTAssertEqual(r.exitCode, 0, r.stderrText)

@@ -20,10 +20,10 @@ final class TimelineMermaidTests: XCTestCase {
         XCTAssertEqual(text, """
             sequenceDiagram
                 participant P0 as Event source poller a1b2c3d4
-                participant P1 as fn
+                participant P1 as Function fn
                 Note over P0: 2026-01-01 (UTC)
                 Note over P0: 00:00:00.000 poll fn: 1 message
-                P0->>P1: 00:00:00.000 attempt 1 req-0001
+                P0->>P1: 00:00:00.000 batch req-0001
                 P1-->>P0: success
 
             """)

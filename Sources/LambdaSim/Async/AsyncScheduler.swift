@@ -30,6 +30,9 @@ public struct SimulationOptions: Sendable {
     /// `.idle` runs stop here (ms after the start) even if work is left, so a scenario that
     /// retries forever cannot spin forever; the result's `nextWakeMs` then says what is left.
     public var idleCapMs: Int64?
+    /// Keep each step's event and response (truncated) on the timeline (`--show-payloads`,
+    /// the background runner's history).
+    public var collectPayloads = false
 
     public init(horizon: Horizon, seed: UInt64? = nil, collectTimeline: Bool = true, waitForOtherRuns: Bool = true) {
         self.horizon = horizon
@@ -706,12 +709,19 @@ final class AsyncScheduler {
         event.dueMs = end
         events[slot] = event
         schedule(Int32(slot), at: end)
-        emit(TimelineEntry(timeMs: t, event: .invoke, function: target.display, requestId: event.requestId,
-                           attempt: event.attempts,
-                           result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
-                           errorType: output.errorType, billedMs: Int(end - t),
-                           why: .attempt(number: event.attempts, maxRetries: policy.maximumRetryAttempts,
-                                         afterThrottles: event.throttles)))
+        if options.collectTimeline {
+            var entry = TimelineEntry(timeMs: t, event: .invoke, function: target.display, requestId: event.requestId,
+                                      attempt: event.attempts,
+                                      result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
+                                      errorType: output.errorType, billedMs: Int(end - t),
+                                      why: .attempt(number: event.attempts, maxRetries: policy.maximumRetryAttempts,
+                                                    afterThrottles: event.throttles))
+            if options.collectPayloads {
+                entry.payload = TimelineEntry.clip(event.payload)
+                entry.response = TimelineEntry.clip(output.payload)
+            }
+            emit(entry)
+        }
     }
 
     private func complete(_ original: QueuedEvent, slot: Int, at t: SimInstant) {

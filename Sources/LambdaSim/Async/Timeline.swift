@@ -30,11 +30,21 @@ public struct TimelineEntry: Sendable, Equatable {
     public var billedMs: Int?
     /// Why it happened; rendered as the `reason` sentence and the timeline's short detail.
     public var why: Why
+    /// What set it off (which command, which mapping, which retry), when the step says more
+    /// than `why` does; `causeText` falls back to a cause derived from `why`.
+    public var cause: String?
+    /// `--show-payloads`: the event (for a mapping's batch, one line per record), truncated.
+    public var payload: String?
+    /// `--show-payloads`: the function's response or error document, truncated.
+    public var response: String?
+    /// A partial batch response: the item identifiers the function reported as failed.
+    public var failedItems: [String]?
 
     public init(timeMs: SimInstant, event: Event, function: String, requestId: String, source: String = "async",
                 attempt: Int? = nil, result: String? = nil, errorType: String? = nil, condition: String? = nil,
-                target: String? = nil, records: Int? = nil, billedMs: Int? = nil, why: Why)
+                target: String? = nil, records: Int? = nil, billedMs: Int? = nil, why: Why, cause: String? = nil)
     {
+        self.cause = cause
         self.timeMs = timeMs
         self.event = event
         self.function = function
@@ -79,6 +89,60 @@ public struct TimelineEntry: Sendable, Equatable {
 }
 
 extension TimelineEntry {
+    /// What the payload columns keep of an event or a response (bytes), and of a batch record.
+    public static let payloadLimit = 240
+    public static let recordLimit = 100
+    public static let recordsShown = 10
+
+    /// `bytes` as text for `--show-payloads`: one line, cut at `limit` bytes with the size said.
+    public static func clip(_ bytes: some Collection<UInt8>, limit: Int = payloadLimit) -> String {
+        var text = String(decoding: bytes.prefix(limit), as: UTF8.self)
+        if text.contains("\n") || text.contains("\r") {
+            text = text.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: " ")
+        }
+        if bytes.count > limit {
+            // A cut inside a UTF-8 sequence decodes to U+FFFD at the end: drop it.
+            while text.last == "\u{FFFD}" { text.removeLast() }
+            text += "… (\(bytes.count) bytes)"
+        }
+        return text
+    }
+
+    /// Whether `source` is an event source mapping's UUID.
+    public static func isMapping(_ source: String) -> Bool {
+        source.utf8.count == 36 && source.utf8.filter { $0 == UInt8(ascii: "-") }.count == 4
+    }
+
+    /// The cause each line carries: which command, which mapping, which retry.
+    public var causeText: String {
+        if let cause { return cause }
+        switch why {
+        case let .enqueued(from, parent):
+            switch from {
+            case "invoke": return "invoke --invocation-type Event"
+            case "sns": return "SNS topic subscription"
+            case "s3": return "S3 event notification"
+            case "destination": return "destination of \(parent ?? "a function")"
+            default: return from
+            }
+        case let .attempt(number, maxRetries, throttles):
+            if number > 1 { return "retry \(number - 1) of \(maxRetries)" }
+            return throttles > 0 ? "async queue, after \(throttles) throttle\(throttles == 1 ? "" : "s")" : "async queue"
+        case .syncInvoke: return "lambda-sim invoke"
+        case .throttled, .zeroReserved: return "reserved concurrency"
+        case let .retry(failed, _, _, _, maxRetries): return "attempt \(failed) failed, MaximumRetryAttempts \(maxRetries)"
+        case let .ageExceeded(maxAge, _, _, _): return "MaximumEventAgeInSeconds \(maxAge)"
+        case let .destination(onSuccess, _, _): return onSuccess ? "DestinationConfig OnSuccess" : "DestinationConfig OnFailure"
+        case .deadLetter: return "DeadLetterConfig"
+        case .noFailureTarget: return "failure with no target"
+        case .functionDeleted: return "function deleted"
+        case .recursion: return "recursive loop detection"
+        case .eventSource, .recorded:
+            return Self.isMapping(source) ? "mapping \(source.prefix(8))" : source
+        case .denied: return "permission check (\(source))"
+        }
+    }
+
     /// The sentence `--explain` and `--format json` give: which rule applied.
     public var reason: String {
         switch why {
@@ -153,6 +217,7 @@ extension TimelineEntry {
                 out.appendUTF8(from)
             }
         case .attempt, .syncInvoke:
+            if case .syncInvoke = why { out.appendStatic("sync  ") }
             if let attempt {
                 out.appendStatic("attempt ")
                 out.appendDecimal(attempt)

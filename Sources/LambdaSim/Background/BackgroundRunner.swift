@@ -43,7 +43,7 @@ public final class BackgroundRunner: @unchecked Sendable {
             lock = statePath + ".runner"
             yield = statePath + ".yield"
             poke = statePath + ".poke"
-            history = directory + "/history.jsonl"
+            history = History.path(directory: directory)
         }
     }
 
@@ -182,7 +182,9 @@ public final class BackgroundRunner: @unchecked Sendable {
                 let next = (before.asyncState?.pending ?? 0) > 0 ? before.asyncState?.nextDueMs.map { $0 - before.clock.offsetMs } : nil
                 return Outcome(idle: !Self.hasWork(before), manual: false, nextWallMs: next)
             }
-            let result = try engine.simulate(SimulationOptions(horizon: .now, collectTimeline: true, waitForOtherRuns: false))
+            var options = SimulationOptions(horizon: .now, collectTimeline: true, waitForOtherRuns: false)
+            options.collectPayloads = true
+            let result = try engine.simulate(options)
             if !result.timeline.isEmpty { History.append(result.timeline, to: paths.history) }
             let state = try engine.store.read()
             let offset = state.clock.offsetMs
@@ -214,28 +216,19 @@ public final class BackgroundRunner: @unchecked Sendable {
 /// what ran while nobody was looking.
 public enum History {
     public static func append(_ entries: [TimelineEntry], to path: String) {
-        var out: [UInt8] = []
-        for entry in entries {
-            var o = JSONObject()
-            o["time"] = .int(Int(entry.timeMs))
-            o["event"] = .string(entry.event.rawValue)
-            o["function"] = .string(entry.function)
-            o["requestId"] = .string(entry.requestId)
-            o["source"] = .string(entry.source)
-            if let v = entry.attempt { o["attempt"] = .int(v) }
-            if let v = entry.result { o["result"] = .string(v) }
-            if let v = entry.errorType { o["errorType"] = .string(v) }
-            if let v = entry.condition { o["condition"] = .string(v) }
-            if let v = entry.target { o["target"] = .string(v) }
-            if let v = entry.records { o["records"] = .int(v) }
-            if let v = entry.billedMs { o["billedMs"] = .int(v) }
-            o["reason"] = .string(entry.reason)
-            o["detail"] = .string(entry.detail)
-            out += JSONWriter.bytes(.object(o))
-            out.append(0x0A)
-        }
-        try? FileIO.append(path: path, bytes: out)
+        guard !entries.isEmpty else { return }
+        try? FileIO.append(path: path, bytes: TimelineFormat.historyLines(entries))
     }
+
+    /// The history file's size in bytes, nil when there is none.
+    public static func size(_ path: String) -> Int64? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return Int64(st.st_size)
+    }
+
+    /// The history file of the state in `directory`.
+    public static func path(directory: String) -> String { directory + "/history.jsonl" }
 
     /// The entries from byte `offset` on (complete lines only), and where the next read starts.
     public static func read(_ path: String, from offset: Int64) -> (entries: [TimelineEntry], end: Int64) {
@@ -254,7 +247,11 @@ public enum History {
                 requestId: json["requestId"]?.stringValue ?? "", source: json["source"]?.stringValue ?? "async",
                 attempt: json["attempt"]?.intValue, result: json["result"]?.stringValue, errorType: json["errorType"]?.stringValue,
                 condition: json["condition"]?.stringValue, target: json["target"]?.stringValue, records: json["records"]?.intValue,
-                billedMs: json["billedMs"]?.intValue, why: .recorded(reason: json["reason"]?.stringValue ?? "", detail: json["detail"]?.stringValue ?? "")))
+                billedMs: json["billedMs"]?.intValue, why: .recorded(reason: json["reason"]?.stringValue ?? "", detail: json["detail"]?.stringValue ?? ""),
+                cause: json["cause"]?.stringValue))
+            entries[entries.count - 1].payload = json["payload"]?.stringValue
+            entries[entries.count - 1].response = json["response"]?.stringValue
+            entries[entries.count - 1].failedItems = json["failedItems"]?.arrayValue?.compactMap(\.stringValue)
         }
         return (entries, offset + Int64(last + 1))
     }

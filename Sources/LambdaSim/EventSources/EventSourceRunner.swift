@@ -1,4 +1,5 @@
 import LambdaSimJSON
+import LambdaSimSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -228,6 +229,7 @@ final class EventSourceRunner {
                     horizon: options.horizon == .now ? .now : (until == .max ? .idle : .until(until)),
                     seed: seeded ? rng.next() : options.seed, collectTimeline: options.collectTimeline,
                     waitForOtherRuns: options.waitForOtherRuns)
+                asyncOptions.collectPayloads = options.collectPayloads
                 // `.until` moves the clock to its end; a capped idle run must not pass its last step.
                 if options.horizon == .idle, until == horizon, horizon != .max {
                     asyncOptions.horizon = .idle
@@ -296,7 +298,34 @@ final class EventSourceRunner {
     }
 
     private func emit(_ entry: TimelineEntry) {
-        if options.collectTimeline { timeline.append(entry) }
+        guard options.collectTimeline else { return }
+        var entry = entry
+        if entry.cause == nil, let cause = causes[entry.source] { entry.cause = cause }
+        timeline.append(entry)
+    }
+
+    /// Each mapping's cause text (`SQS poller of mapping 1a2b3c4d (queue orders)`), by UUID.
+    private var causes: [String: String] = [:]
+
+    private func noteCauses(_ state: State) {
+        guard options.collectTimeline else { return }
+        for (uuid, mapping) in state.eventSourceMappings ?? [:] where causes[uuid] == nil {
+            causes[uuid] = Self.cause(mapping)
+        }
+    }
+
+    /// `SQS poller of mapping 1a2b3c4d (queue orders)`, `Kinesis shard poller of mapping … (stream s)`.
+    static func cause(_ mapping: EventSourceMapping) -> String {
+        let arn = mapping.config["EventSourceArn"]?.stringValue ?? ""
+        let name = arn.split(separator: ":").last.map(String.init) ?? arn
+        let short = String(mapping.uuid.prefix(8))
+        switch mapping.kind {
+        case .sqs: return "SQS poller of mapping \(short) (queue \(name))"
+        case .kinesis: return "Kinesis shard poller of mapping \(short) (stream \(name.replacingOccurrences(of: "stream/", with: "")))"
+        case .dynamodb:
+            let table = name.split(separator: "/").dropFirst().first.map(String.init) ?? name
+            return "DynamoDB stream poller of mapping \(short) (table \(table))"
+        }
     }
 
     // MARK: - One round, under the lock
@@ -311,6 +340,7 @@ final class EventSourceRunner {
         }
         var round = Round()
         round.now = t
+        noteCauses(state)
         // Settle the batches that have ended.
         var stillRunning: [Batch] = []
         // The settled batches' deletes, one journal write per queue (in the batches' order).
@@ -607,13 +637,53 @@ final class EventSourceRunner {
         batch.output = result.output
         batch.endMs = batch.startMs + max(1, Int64(result.output.durationMs.rounded(.up)))
         let output = result.output
-        emit(TimelineEntry(timeMs: batch.startMs, event: .invoke, function: batch.display, requestId: batch.requestId,
-                           source: batch.uuid, attempt: batch.attempt,
-                           result: output.timedOut ? "timeout" : (output.isError ? "error" : "success"),
-                           errorType: output.errorType, records: batch.records.count,
-                           billedMs: Int(batch.endMs - batch.startMs),
-                           why: .eventSource(reason: "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) \(batch.stream.map { $0.kind == .kinesis ? "Kinesis" : "DynamoDB stream" } ?? "SQS") record\(batch.records.count == 1 ? "" : "s").",
-                                             detail: "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(output.timedOut ? "timeout" : (output.isError ? "error" : "success"))\(output.errorType.map { " " + $0 } ?? "")")))
+        guard options.collectTimeline else { return }
+        // A partial batch response (ReportBatchItemFailures) that names some items: `partial`.
+        let failed = output.isError ? [] : (Self.partialFailures(batch) ?? [])
+        let outcome = output.timedOut ? "timeout" : output.isError ? "error" : failed.isEmpty ? "success" : "partial"
+        var detail = "\(batch.records.count) record\(batch.records.count == 1 ? "" : "s")  \(outcome)"
+        if let errorType = output.errorType { detail += " " + errorType }
+        if !failed.isEmpty { detail += " \(failed.count) failed: " + failed.joined(separator: ",") }
+        let kind = batch.stream.map { $0.kind == .kinesis ? "Kinesis" : "DynamoDB stream" } ?? "SQS"
+        var reason = "The event source mapping invokes the function synchronously with a batch of \(batch.records.count) \(kind) record\(batch.records.count == 1 ? "" : "s")."
+        if !failed.isEmpty {
+            reason += " The function answered a partial batch response (ReportBatchItemFailures) naming \(failed.count) of them as failed."
+        }
+        var entry = TimelineEntry(timeMs: batch.startMs, event: .invoke, function: batch.display, requestId: batch.requestId,
+                                  source: batch.uuid, attempt: batch.attempt, result: outcome, errorType: output.errorType,
+                                  records: batch.records.count, billedMs: Int(batch.endMs - batch.startMs),
+                                  why: .eventSource(reason: reason, detail: detail))
+        if !failed.isEmpty { entry.failedItems = failed }
+        if options.collectPayloads {
+            entry.payload = Self.recordSummaries(batch)
+            entry.response = TimelineEntry.clip(output.payload)
+        }
+        emit(entry)
+    }
+
+    /// `--show-payloads` for a batch: one line per record (its id and body or data), the first few.
+    static func recordSummaries(_ batch: Batch) -> String {
+        var lines: [String] = []
+        for (index, record) in batch.records.prefix(TimelineEntry.recordsShown).enumerated() {
+            let json = try? JSONParser.parse(bytes: record)
+            let id = index < batch.messageIds.count ? batch.messageIds[index] : String(index + 1)
+            var body: String
+            if let text = json?["body"]?.stringValue {
+                body = text
+            } else if let data = json?["kinesis"]?["data"]?.stringValue {
+                body = Base64.decode(data).flatMap { String(validating: $0, as: UTF8.self) } ?? data
+            } else if let image = json?["dynamodb"] {
+                body = String(decoding: JSONWriter.bytes(image), as: UTF8.self)
+            } else {
+                body = String(decoding: record, as: UTF8.self)
+            }
+            body = TimelineEntry.clip(Array(body.utf8), limit: TimelineEntry.recordLimit)
+            lines.append(id + ": " + body)
+        }
+        if batch.records.count > TimelineEntry.recordsShown {
+            lines.append("… \(batch.records.count - TimelineEntry.recordsShown) more")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Lambda does not run the batch: it answers the poller RecursiveInvocationException, so the

@@ -13,11 +13,15 @@ public struct InvokeRequest: Sendable {
     /// The caller's `X-Amzn-Trace-Id` (an SDK inside a function sends the function's, with the
     /// recursion chain's `Lineage`).
     public var traceHeader: String?
+    /// Who called, for the timeline's cause (`lambda-sim invoke`, `Invoke API (serve)`, `function URL (serve)`).
+    public var caller: String
 
     public init(functionName: String, qualifier: String? = nil, invocationType: String? = nil, logType: String? = nil,
-                clientContext: String? = nil, payload: [UInt8] = [], traceHeader: String? = nil)
+                clientContext: String? = nil, payload: [UInt8] = [], traceHeader: String? = nil,
+                caller: String = "lambda-sim invoke")
     {
         self.traceHeader = traceHeader
+        self.caller = caller
         self.functionName = functionName
         self.qualifier = qualifier
         self.invocationType = invocationType
@@ -171,6 +175,14 @@ extension Engine {
             var response = InvokeResponse(statusCode: 200, executedVersion: version.version, payload: record.output.payload,
                                           requestId: requestId)
             if record.output.isError { response.functionError = "Unhandled" }
+            // The history file (simulate, simulate --history) records synchronous invokes too.
+            let display = version.name + (found.qualifier.map { $0 == "$LATEST" ? "" : ":" + $0 } ?? "")
+            var entry = TimelineEntry(timeMs: startMs, event: .invoke, function: display, requestId: requestId, source: "sync",
+                                      result: record.output.timedOut ? "timeout" : (record.output.isError ? "error" : "success"),
+                                      errorType: record.output.errorType, why: .syncInvoke, cause: request.caller)
+            entry.payload = TimelineEntry.clip(payload)
+            entry.response = TimelineEntry.clip(record.output.payload)
+            History.append([entry], to: History.path(directory: store.directory))
             if logType == "Tail" {
                 let bytes = Array(record.logText.utf8)
                 response.logResult = Base64.encode(Array(bytes.suffix(4096)))

@@ -86,7 +86,7 @@ enum FunctionURLGateway {
         do {
             let result = try engine.invoke(InvokeRequest(
                 functionName: target.functionName, qualifier: config.qualifier == "$LATEST" ? nil : config.qualifier,
-                payload: JSONWriter.bytes(event)))
+                payload: JSONWriter.bytes(event), caller: "function URL (serve)"))
             if result.functionError != nil {
                 response = ServeResponse(status: 502, headers: [("Content-Type", "application/json")],
                                          body: Array("Internal Server Error".utf8))

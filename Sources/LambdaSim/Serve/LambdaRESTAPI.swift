@@ -201,7 +201,8 @@ enum LambdaRESTAPI {
             logType: request.header("x-amz-log-type"),
             clientContext: request.header("x-amz-client-context"),
             payload: request.body,
-            traceHeader: request.header("x-amzn-trace-id").map { $0.removingPercentEncoding ?? $0 })
+            traceHeader: request.header("x-amzn-trace-id").map { $0.removingPercentEncoding ?? $0 },
+            caller: "Invoke API (serve)")
         let response = try engine.invoke(invoke)
         var headers: [(String, String)] = []
         if response.statusCode == 200 { headers.append(("Content-Type", "application/json")) }

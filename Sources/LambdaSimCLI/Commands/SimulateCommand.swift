@@ -11,6 +11,7 @@ struct SimulateCommand {
     func run(_ parsed: ParsedArguments) throws -> Int32 {
         let format = parsed.value("format") ?? "timeline"
         let explain = parsed.flag("explain") ?? false
+        let payloads = parsed.flag("show-payloads") ?? false
         var seed: UInt64?
         if let text = parsed.value("seed") {
             guard let value = UInt64(text) ?? Int64(text).map({ UInt64(bitPattern: $0) }) else {
@@ -20,12 +21,22 @@ struct SimulateCommand {
         }
         let horizon = try Self.horizon(parsed)
         let wantsCost = parsed.flag("cost") ?? false
+        if parsed.flag("history") ?? false {
+            for name in ["for", "until", "horizon", "scenario", "seed"] where parsed.value(name) != nil {
+                throw CLIError.parameter("Error parsing parameters: --history replays what already ran and cannot be used with --\(name)")
+            }
+            return try history(parsed, format: format, explain: explain, payloads: payloads)
+        }
+        if parsed.value("since") != nil {
+            throw CLIError.parameter("Error parsing parameter '--since': only with --history")
+        }
         let timeline: [TimelineEntry]
         var cost: LambdaCost?
         do {
             if let path = parsed.value("scenario") {
                 var runner = ScenarioRunner(context: context, path: path, seed: seed, horizon: horizon)
                 runner.cost = wantsCost
+                runner.payloads = payloads
                 (timeline, cost) = try runner.run()
             } else {
                 let engine = Engine(settings: context.engineSettings())
@@ -36,6 +47,7 @@ struct SimulateCommand {
                     }
                 }
                 var options = SimulationOptions(horizon: horizon ?? .idle, seed: seed)
+                options.collectPayloads = payloads
                 if horizon == nil { options.idleCapMs = try Self.idleCap(parsed) }
                 let (steps, result) = try Self.simulate(engine, options)
                 let denials = try engine.takeDenials()
@@ -49,22 +61,21 @@ struct SimulateCommand {
                     let text = "lambda-sim simulate: stopped at the horizon (\(TimeFormat.durationText(cap)) of simulated time, at \(TimeFormat.iso(result.endMs))) with work still queued (next at \(TimeFormat.iso(next))); run simulate again to go on, or set --horizon.\n"
                     context.streams.stderr(Array(text.utf8))
                 }
+                if timeline.isEmpty {
+                    // A quiet moment: say so on stderr (stdout stays empty for scripts that pipe it).
+                    let now = try engine.store.read().clock
+                    let text = "lambda-sim simulate: nothing was due; the simulated time is \(TimeFormat.iso(now.now(wall: WallClock.nowMs()))) (\(now.mode == .wall ? "wall" : "manual") clock). simulate --history shows what already ran.\n"
+                    context.streams.stderr(Array(text.utf8))
+                }
             }
         } catch let error as StateFileError {
             throw CLIError.stateFile(error)
         } catch let error as ServiceError {
             throw CLIError.other("\(error.code): \(error.message)")
         }
-        let stdout = context.streams.stdout
-        TimelineFormat.render(timeline, format: format, explain: explain) { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(bytes.count, offset + 1 << 20)
-                stdout(Array(bytes[offset..<end]))
-                offset = end
-            }
-        }
+        write(timeline, format: format, explain: explain, payloads: payloads)
         if let cost {
+            let stdout = context.streams.stdout
             // After the timeline: the table (timeline, mermaid), or one more JSON line (json).
             if format == "json" {
                 stdout(JSONWriter.bytes(cost.json()) + [0x0A])
@@ -75,26 +86,72 @@ struct SimulateCommand {
         return 0
     }
 
-    /// In wall-clock mode the background runner steps aside while `simulate` runs (so the two
-    /// never race), and the steps it took since the last `simulate` are printed first: the
-    /// timeline is the same whether work ran in the background or here.
+    private func write(_ timeline: [TimelineEntry], format: String, explain: Bool, payloads: Bool) {
+        let stdout = context.streams.stdout
+        TimelineFormat.render(timeline, format: format, explain: explain, payloads: payloads) { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + 1 << 20)
+                stdout(Array(bytes[offset..<end]))
+                offset = end
+            }
+        }
+    }
+
+    /// `simulate --history [--since T|D]`: the history file, read back; nothing runs.
+    private func history(_ parsed: ParsedArguments, format: String, explain: Bool, payloads: Bool) throws -> Int32 {
+        let engine = Engine(settings: context.engineSettings())
+        var since: SimInstant?
+        if let text = parsed.value("since") {
+            if let t = TimeFormat.parse(text) {
+                since = t
+            } else if let ms = TimeFormat.parseDuration(text) {
+                do {
+                    since = try engine.store.read().clock.now(wall: WallClock.nowMs()) - ms
+                } catch let error as StateFileError {
+                    throw CLIError.stateFile(error)
+                }
+            } else {
+                throw CLIError.parameter("Error parsing parameter '--since': not an ISO 8601 time or a duration (90s, 5m, 6h, 1d): \(text)")
+            }
+        }
+        var entries = History.read(History.path(directory: engine.store.directory), from: 0).entries
+        if let since { entries = entries.filter { $0.timeMs >= since } }
+        entries = ScenarioRunner.sorted(entries)
+        if entries.isEmpty {
+            let text = "lambda-sim simulate: the history holds nothing\(since.map { " from " + TimeFormat.iso($0) + " on" } ?? "") yet.\n"
+            context.streams.stderr(Array(text.utf8))
+        }
+        write(entries, format: format, explain: explain, payloads: payloads)
+        return 0
+    }
+
+    /// Runs the due work and returns it after what the history holds that no `simulate` showed
+    /// yet: the steps the background runner took (wall clock) and synchronous invokes. In
+    /// wall-clock mode the background runner steps aside while `simulate` runs (so the two
+    /// never race). The run's own steps go to the history too (`simulate --history`).
     static func simulate(_ engine: Engine, _ options: SimulationOptions) throws -> ([TimelineEntry], SimulationResult) {
-        guard try engine.store.read().clock.mode == .wall else {
-            let result = try engine.simulate(options)
-            return (result.timeline, result)
+        let paths = BackgroundRunner.Paths(statePath: engine.store.path, directory: engine.store.directory)
+        var runner: BackgroundRunner?
+        if try engine.store.read().clock.mode == .wall {
+            let background = BackgroundRunner(engine: engine)
+            BackgroundRunner.requestYield(paths)
+            background.acquireBlocking()
+            runner = background
         }
-        let runner = BackgroundRunner(engine: engine)
-        BackgroundRunner.requestYield(runner.paths)
         defer {
-            runner.release()
-            BackgroundRunner.clearYield(runner.paths)
+            if let runner {
+                runner.release()
+                BackgroundRunner.clearYield(paths)
+            }
         }
-        runner.acquireBlocking()
         let shown = try engine.store.read().historyShownBytes ?? 0
-        let history = History.read(runner.paths.history, from: shown)
+        let history = History.read(paths.history, from: shown)
         let result = try engine.simulate(options)
         let own = result.timeline
-        if history.end != shown { try engine.store.update { $0.historyShownBytes = history.end } }
+        History.append(own, to: paths.history)
+        let end = History.size(paths.history) ?? history.end
+        if end != shown { try engine.store.update { $0.historyShownBytes = end } }
         guard !history.entries.isEmpty else { return (own, result) }
         let merged = (history.entries + own).enumerated()
             .sorted { ($0.element.timeMs, $0.offset) < ($1.element.timeMs, $1.offset) }.map(\.element)
@@ -161,6 +218,7 @@ struct ScenarioRunner {
     var horizon: SimulationOptions.Horizon?
     /// Also add up what the run's invocations cost (`--cost`), from the scenario's own state.
     var cost = false
+    var payloads = false
 
     struct Problem: Error { var message: String }
 
@@ -232,7 +290,9 @@ struct ScenarioRunner {
                 final = try Self.horizon(spec)
             }
             timeline += try engine.takeDenials()
-            timeline += try engine.simulate(SimulationOptions(horizon: final ?? .idle)).timeline
+            var options = SimulationOptions(horizon: final ?? .idle)
+            options.collectPayloads = payloads
+            timeline += try engine.simulate(options).timeline
         } catch let problem as Problem {
             throw CLIError.other("scenario \(path): \(problem.message)")
         }
@@ -278,7 +338,9 @@ struct ScenarioRunner {
             return out
         }
         if let spec = object["simulate"] {
-            return try engine.simulate(SimulationOptions(horizon: Self.horizon(spec))).timeline
+            var options = SimulationOptions(horizon: try Self.horizon(spec))
+            options.collectPayloads = payloads
+            return try engine.simulate(options).timeline
         }
         if let enqueue = object["enqueue"]?.objectValue {
             guard let function = enqueue["function"]?.stringValue else { throw Problem(message: "step \(number): enqueue needs \"function\"") }
