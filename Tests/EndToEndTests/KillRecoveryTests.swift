@@ -97,7 +97,7 @@ final class KillRecoveryTests: XCTestCase {
         // A last run finishes everything (and must find the state whole).
         let last = try s.run(["simulate", "--format", "json"])
         XCTAssertEqual(last.exitCode, 0, last.stderrText)
-        XCTAssertEqual(last.stderrText, "", "the run ended idle, not at the horizon")
+        XCTAssertFalse(last.stderrText.contains("stopped at the horizon"), "the run ended idle, not at the horizon: \(last.stderrText)")
         XCTAssertEqual(try s.run(["simulate", "--format", "json"]).stdoutText, "", "nothing left")
         let state = try JSONParser.parse(bytes: s.read("state.json") ?? [])
         XCTAssertEqual(state["asyncState"]?["pending"]?.intValue ?? 0, 0, "no attempt left half-finished in the queue")
