@@ -130,6 +130,7 @@ extension TimelineEntry {
             return throttles > 0 ? "async queue, after \(throttles) throttle\(throttles == 1 ? "" : "s")" : "async queue"
         case .syncInvoke: return "lambda-sim invoke"
         case .throttled, .zeroReserved: return "reserved concurrency"
+        case .accountThrottled: return "account concurrency"
         case let .retry(failed, _, _, _, maxRetries): return "attempt \(failed) failed, MaximumRetryAttempts \(maxRetries)"
         case let .ageExceeded(maxAge, _, _, _): return "MaximumEventAgeInSeconds \(maxAge)"
         case let .destination(onSuccess, _, _): return onSuccess ? "DestinationConfig OnSuccess" : "DestinationConfig OnFailure"
