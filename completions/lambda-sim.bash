@@ -170,7 +170,7 @@ _lambda_sim() {
         "s3api list-objects-v2") opts="--bucket --delimiter --encoding-type --max-keys --prefix --continuation-token --fetch-owner --no-fetch-owner --start-after --request-payer --expected-bucket-owner --optional-object-attributes" ;;
         "s3api put-bucket-notification-configuration") opts="--bucket --notification-configuration --expected-bucket-owner --skip-destination-validation --no-skip-destination-validation" ;;
         "s3api get-bucket-notification-configuration") opts="--bucket --expected-bucket-owner" ;;
-        "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --seed --cost --no-cost --scenario" ;;
+        "lambda simulate") opts="--for --until --horizon --explain --no-explain --format --show-payloads --no-show-payloads --history --no-history --since --seed --cost --no-cost --scenario" ;;
         "lambda logs") opts="--function-name --since --follow --no-follow" ;;
         "lambda state") opts="--clock --start --iam --account-concurrency" ;;
         "lambda generate-event") opts="" ;;
