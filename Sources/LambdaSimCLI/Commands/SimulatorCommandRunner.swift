@@ -10,6 +10,7 @@ enum SimulatorCommandRunner {
         case "mb": return try MakeBucketCommand(context: context).run(parsed)
         case "cp", "ls", "rm", "rb": return try S3TransferCommand(context: context).run(name, parsed)
         case "serve": return try ServeCommand(context: context).run(parsed)
+        case "tour": return try TourCommand(context: context).run(parsed)
         // Not reached: every command in `SimulatorCommands.all` is dispatched here or by `CommandRunner.run`.
         default: throw CLIError.other("lambda-sim: '\(name)' is not available in this build yet.")
         }

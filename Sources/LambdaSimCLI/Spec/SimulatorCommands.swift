@@ -29,6 +29,16 @@ enum SimulatorCommands {
                        "lambda-sim simulate --scenario examples/retries.json --cost",
                        "lambda-sim simulate --history --since 1h --format mermaid"]),
         CommandSpec(
+            service: .simulator, name: "tour",
+            abstract: "A guided walk through synchronous, asynchronous and poll-based invocation, in a scratch state.",
+            discussion: "Each step shows the exact commands (runnable afterwards in ~/.lambda-sim/tour), their real output, the explained timeline and what happened and why, then waits for Enter.",
+            options: [
+                OptionSpec(name: "step", value: .integer, help: "Show only this step (the earlier ones run quietly first)."),
+                OptionSpec(name: "list", value: .flag, help: "List the steps."),
+                OptionSpec(name: "non-interactive", value: .flag, help: "Run every step without waiting for Enter."),
+            ],
+            examples: ["lambda-sim tour", "lambda-sim tour --list", "lambda-sim tour --step 4"]),
+        CommandSpec(
             service: .simulator, name: "logs",
             abstract: "Print the functions' log lines (START, END, REPORT and the function's own output).",
             options: [
