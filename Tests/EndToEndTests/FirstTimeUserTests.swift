@@ -38,4 +38,19 @@ final class FirstTimeUserTests: XCTestCase {
         XCTAssertEqual(result.exitCode, 0, result.stderrText)
         XCTAssertEqual(result.stdoutText, (home == "/" ? "" : home) + "/.lambda-sim/state.json\n")
     }
+
+    /// `invoke help` lists the values of --invocation-type and --log-type (the model's help text alone
+    /// is "Choose from the following options.").
+    func testHelpListsEnumValues() throws {
+        let s = try Sandbox()
+        let result = try s.run(["invoke", "help"])
+        XCTAssertEqual(result.exitCode, 0, result.stderrText)
+        XCTAssertTrue(result.stdoutText.contains("""
+              --invocation-type
+                  Choose from the following options.
+                  Possible values: Event | RequestResponse | DryRun
+
+            """), result.stdoutText)
+        XCTAssertTrue(result.stdoutText.contains("      Possible values: None | Tail\n"), result.stdoutText)
+    }
 }

@@ -43,6 +43,11 @@ enum HelpRenderer {
         out += "\n\nOptions:\n"
         for o in spec.options where !o.isHidden {
             out += "  --\(o.name)\(o.value == .flag ? " | --no-\(o.name)" : "")\n      \(o.help.isEmpty ? "(no description)" : o.help)\n"
+            // The model's enum, as the CLI's help lists "Possible values" (invoke's --invocation-type
+            // help text is only "Choose from the following options.").
+            if case let .shape(shapeName) = o.value, let values = spec.model?.shapes[shapeName]?.enumValues, !values.isEmpty {
+                out += "      Possible values: \(values.joined(separator: " | "))\n"
+            }
         }
         for p in spec.positionals { out += "  <\(p.name)>\n      \(p.help)\n" }
         if !spec.examples.isEmpty {
