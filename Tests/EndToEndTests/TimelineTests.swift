@@ -120,4 +120,30 @@ final class TimelineTests: XCTestCase {
         XCTAssertTrue(shown.stdoutText.contains(#""source":"sync""#), shown.stdoutText)
         XCTAssertTrue(shown.stdoutText.contains(#""event":"invoke","function":"greet","requestId""#), shown.stdoutText)
     }
+
+    // Under serve, a synchronous invoke through the Invoke API and one through a function URL are
+    // recorded with their causes; simulate --history shows both.
+    func testServeAndFunctionURLInvokesAreRecordedWithTheirCauses() throws {
+        let s = try Sandbox()
+        s.clock = .wall
+        try s.setup("create-function", "--function-name", "f", "--runtime", "builtin", "--handler", "echo")
+        let url = try s.setup("create-function-url-config", "--function-name", "f", "--auth-type", "NONE")
+        try s.setup("add-permission", "--function-name", "f", "--statement-id", "url", "--action", "lambda:InvokeFunctionUrl",
+                    "--principal", "*", "--function-url-auth-type", "NONE")
+        let functionURL = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(url.stdout)) as? [String: Any])?["FunctionUrl"] as? String)
+        let urlId = String(functionURL.dropFirst("https://".count).prefix { $0 != "." })
+        let server = try ServeProcess(s)
+        defer { XCTAssertEqual(server.stop(), 0, server.log) }
+        let api = try RawHTTP.request(port: server.port, method: "POST", path: "/2015-03-31/functions/f/invocations",
+                                      body: Array(#"{"via":"api"}"#.utf8))
+        XCTAssertEqual(api.status, 200, api.text)
+        let viaURL = try RawHTTP.request(port: server.port, method: "GET", path: "/lambda-url/\(urlId)/")
+        XCTAssertEqual(viaURL.status, 200, viaURL.text)
+        let history = try s.run(["simulate", "--history", "--format", "json", "--show-payloads"])
+        let sync = history.stdoutText.split(separator: "\n").compactMap { try? JSONParser.parse(bytes: Array($0.utf8)) }
+            .filter { $0["source"]?.stringValue == "sync" }
+        XCTAssertEqual(sync.map { $0["cause"]?.stringValue }, ["Invoke API (serve)", "function URL (serve)"], history.stdoutText)
+        XCTAssertEqual(sync.first?["payload"]?.stringValue, #"{"via":"api"}"#)
+        XCTAssertTrue(sync.allSatisfy { $0["result"]?.stringValue == "success" && $0["function"]?.stringValue == "f" })
+    }
 }
