@@ -26,7 +26,7 @@ _lambda_sim() {
             sns) COMPREPLY=($(compgen -W "create-topic subscribe publish list-topics list-subscriptions unsubscribe $globals" -- "$cur")) ;;
             kinesis) COMPREPLY=($(compgen -W "create-stream put-record put-records describe-stream list-streams increase-stream-retention-period decrease-stream-retention-period $globals" -- "$cur")) ;;
             dynamodb) COMPREPLY=($(compgen -W "create-table describe-table list-tables put-item update-item delete-item get-item scan $globals" -- "$cur")) ;;
-            events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses $globals" -- "$cur")) ;;
+            events) COMPREPLY=($(compgen -W "create-event-bus put-events list-event-buses put-rule describe-rule list-rules delete-rule enable-rule disable-rule put-targets list-targets-by-rule remove-targets list-rule-names-by-target $globals" -- "$cur")) ;;
             s3) COMPREPLY=($(compgen -W "mb cp ls rm rb $globals" -- "$cur")) ;;
             s3api) COMPREPLY=($(compgen -W "create-bucket head-bucket list-buckets delete-bucket put-object get-object head-object delete-object delete-objects copy-object list-objects-v2 put-bucket-notification-configuration get-bucket-notification-configuration $globals" -- "$cur")) ;;
             iam) COMPREPLY=($(compgen -W "create-role get-role list-roles update-role delete-role update-assume-role-policy put-role-policy get-role-policy list-role-policies delete-role-policy attach-role-policy detach-role-policy list-attached-role-policies create-policy get-policy get-policy-version list-policies delete-policy create-user get-user list-users delete-user attach-user-policy detach-user-policy list-attached-user-policies put-user-policy get-user-policy list-user-policies delete-user-policy $globals" -- "$cur")) ;;
@@ -127,6 +127,16 @@ _lambda_sim() {
         "events create-event-bus") opts="--name --event-source-name --description --kms-key-identifier --dead-letter-config --log-config --tags" ;;
         "events put-events") opts="--entries --endpoint-id" ;;
         "events list-event-buses") opts="--name-prefix --next-token --limit" ;;
+        "events put-rule") opts="--name --schedule-expression --event-pattern --state --description --role-arn --tags --event-bus-name" ;;
+        "events describe-rule") opts="--name --event-bus-name" ;;
+        "events list-rules") opts="--name-prefix --event-bus-name --starting-token --page-size --max-items" ;;
+        "events delete-rule") opts="--name --event-bus-name --force --no-force" ;;
+        "events enable-rule") opts="--name --event-bus-name" ;;
+        "events disable-rule") opts="--name --event-bus-name" ;;
+        "events put-targets") opts="--rule --event-bus-name --targets" ;;
+        "events list-targets-by-rule") opts="--rule --event-bus-name --starting-token --page-size --max-items" ;;
+        "events remove-targets") opts="--rule --event-bus-name --ids --force --no-force" ;;
+        "events list-rule-names-by-target") opts="--target-arn --event-bus-name --starting-token --page-size --max-items" ;;
         "iam create-role") opts="--path --role-name --assume-role-policy-document --description --max-session-duration --permissions-boundary --tags" ;;
         "iam get-role") opts="--role-name" ;;
         "iam list-roles") opts="--path-prefix --starting-token --page-size --max-items" ;;

@@ -67,6 +67,8 @@ extension Engine {
     /// so function code never runs while the lock is held and two processes never run the same
     /// attempt.
     public func simulate(_ options: SimulationOptions) throws -> SimulationResult {
+        // Scheduled rules fire first, in chunks (Services/EventBridge/ScheduledRules.swift).
+        if let result = try simulateWithSchedules(options) { return result }
         // With enabled event source mappings the pollers drive the run (EventSources/EventSourceRunner.swift).
         if let result = try simulateWithEventSources(options) { return result }
         return try AsyncScheduler(engine: self, options: options).run()

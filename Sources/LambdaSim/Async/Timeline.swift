@@ -8,6 +8,8 @@ public struct TimelineEntry: Sendable, Equatable {
         case denied
         /// Recursive loop detection stopped an invocation (Functions/RecursionConfig.swift).
         case recursionStopped = "recursion-stopped"
+        /// EventBridge (Services/EventBridge/): a rule matched an event, a schedule fired, a delivery went to the target's DLQ.
+        case ruleMatch = "rule-match", schedule, targetRetry = "target-retry", targetDLQ = "target-dlq"
     }
 
     /// When it happened in simulated time (for `invoke`, when the attempt started).
@@ -151,6 +153,7 @@ extension TimelineEntry {
             switch from {
             case "sns": return "An SNS topic delivered a message to its function subscription: Lambda queued the event for asynchronous invocation."
             case "s3": return "An S3 event notification invoked the function asynchronously: Lambda queued the event."
+            case "events": return "An EventBridge rule invoked the function asynchronously: Lambda queued the event."
             case "destination":
                 return "The invocation record of \(parent ?? "a function")'s asynchronous invocation goes to its Lambda destination, invoked asynchronously with the record as the event."
             case "scenario": return "The scenario queued the event as an asynchronous (Event) invocation."

@@ -226,7 +226,8 @@ public enum TimelineFormat {
                 body.append("\(lane(e))->>\(t): \(time(e.timeMs)) \(what) \(id)\(e.result == "error" ? " (delivery failed)" : "")")
             case .expire, .discard:
                 body.append("Note over \(lane(e)): \(time(e.timeMs)) \(id) \(e.event.rawValue): \(e.detail)")
-            case .poll, .batch, .filtered, .bisect, .checkpoint, .visibilityTimeout, .redrive, .recursionStopped:
+            case .poll, .batch, .filtered, .bisect, .checkpoint, .visibilityTimeout, .redrive, .recursionStopped,
+                .ruleMatch, .schedule, .targetRetry, .targetDLQ:
                 // Event source mapping steps (EventSources/).
                 body.append("Note over \(lane(e)): \(time(e.timeMs)) \(e.event.rawValue) \(e.function): \(e.detail)")
             case .denied:

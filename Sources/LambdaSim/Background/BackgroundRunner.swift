@@ -176,10 +176,14 @@ public final class BackgroundRunner: @unchecked Sendable {
             let before = try engine.store.read()
             guard before.clock.mode == .wall else { return Outcome(idle: true, manual: true, nextWallMs: nil) }
             // Nothing due and no poller to run: sleep until the queue's next due time without a run.
+            let nowSim = before.clock.now(wall: WallClock.nowMs())
+            let firing = Engine.nextScheduledFiring(before)
             if !EventSourceRunner.hasMappings(before), (before.pollers?.isIdle ?? true),
-                !AsyncScheduler.hasDueWork(before, now: before.clock.now(wall: WallClock.nowMs()))
+                !AsyncScheduler.hasDueWork(before, now: nowSim), (firing ?? .max) > nowSim
             {
-                let next = (before.asyncState?.pending ?? 0) > 0 ? before.asyncState?.nextDueMs.map { $0 - before.clock.offsetMs } : nil
+                let queued = (before.asyncState?.pending ?? 0) > 0 ? before.asyncState?.nextDueMs : nil
+                // A scheduled rule's next firing wakes the runner too (Services/EventBridge/ScheduledRules.swift).
+                let next = [queued, firing].compactMap { $0 }.min().map { $0 - before.clock.offsetMs }
                 return Outcome(idle: !Self.hasWork(before), manual: false, nextWallMs: next)
             }
             var options = SimulationOptions(horizon: .now, collectTimeline: true, waitForOtherRuns: false)
@@ -201,6 +205,7 @@ public final class BackgroundRunner: @unchecked Sendable {
     public static func hasWork(_ state: State) -> Bool {
         if !state.asyncQueue.isEmpty || (state.asyncState?.pending ?? 0) > 0 { return true }
         if let progress = state.pollers, !progress.isIdle { return true }
+        if Engine.nextScheduledFiring(state) != nil { return true }
         return false
     }
 

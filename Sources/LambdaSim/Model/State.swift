@@ -39,6 +39,8 @@ public struct State: Codable, Sendable {
     public var accountConcurrency: Int?
     /// Lambda layers, keyed `region/name`.
     public var layers: [String: LayerRecord]?
+    /// EventBridge rules and their targets (Services/EventBridge/).
+    public var eventRules: EventRulesState?
 
     public init(clock: ClockState, seed: UInt64) {
         schemaVersion = State.currentSchemaVersion

@@ -112,6 +112,9 @@ extension Engine {
         case "PutEvents": return try eventsPutEvents(params)
         case "ListEventBuses": return try eventsListEventBuses(params)
         case "DeleteEventBus": return try eventsDeleteEventBus(params)
+        case "PutRule", "DescribeRule", "ListRules", "DeleteRule", "EnableRule", "DisableRule", "PutTargets", "ListTargetsByRule",
+            "RemoveTargets", "ListRuleNamesByTarget":
+            return try performEventRuleOperation(operation, params)
         default: return try performS3Operation(operation, params)
         }
     }
@@ -164,7 +167,7 @@ extension Engine {
                 resources.append(arn)
                 if let fn = detail["requestContext"]?["functionArn"]?.stringValue { resources.append(fn) }
             }
-            _ = try eventsRecord(state, region: target.region, bus: name, source: eventBridgeSource ?? "lambda",
+            _ = try eventsRecord(&state, region: target.region, bus: name, source: eventBridgeSource ?? "lambda",
                                  detailType: eventBridgeDetailType ?? "", detail: detail, resources: resources,
                                  eventId: state.rng.uuid(), time: nil)
         case "s3":

@@ -50,7 +50,7 @@ struct SimulateCommand {
                 options.collectPayloads = payloads
                 if horizon == nil { options.idleCapMs = try Self.idleCap(parsed) }
                 let (steps, result) = try Self.simulate(engine, options)
-                let denials = try engine.takeDenials()
+                let denials = try engine.takeDenials() + engine.takeRuleSteps()
                 timeline = denials.isEmpty ? steps : ScenarioRunner.sorted(denials + steps)
                 if wantsCost {
                     let state = try engine.store.read()
@@ -289,7 +289,7 @@ struct ScenarioRunner {
                 if spec.stringValue == "none" { return (Self.sorted(timeline), nil) }
                 final = try Self.horizon(spec)
             }
-            timeline += try engine.takeDenials()
+            timeline += try engine.takeDenials() + engine.takeRuleSteps()
             var options = SimulationOptions(horizon: final ?? .idle)
             options.collectPayloads = payloads
             timeline += try engine.simulate(options).timeline

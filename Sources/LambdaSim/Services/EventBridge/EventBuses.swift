@@ -162,7 +162,7 @@ extension Engine {
                 }
                 let resources = (entry["Resources"]?.arrayValue ?? []).compactMap(\.stringValue)
                 let id = state.rng.uuid()
-                try self.eventsRecord(state, region: busRegion, bus: busName, source: source, detailType: detailType,
+                try self.eventsRecord(&state, region: busRegion, bus: busName, source: source, detailType: detailType,
                                       detail: detail, resources: resources, eventId: id, time: time)
                 results.append(.object(JSONObject([("EventId", .string(id))])))
             }
@@ -170,10 +170,11 @@ extension Engine {
         }
     }
 
-    /// Appends one event, in the shape EventBridge delivers to targets, to the bus's log.
+    /// Appends one event, in the shape EventBridge delivers to targets, to the bus's log, and routes
+    /// it to the bus's matching rules.
     @discardableResult
-    func eventsRecord(_ state: State, region: String, bus: String, source: String, detailType: String, detail: JSON,
-                      resources: [String], eventId: String, time: SimInstant?) throws -> JSON
+    func eventsRecord(_ state: inout State, region: String, bus: String, source: String, detailType: String, detail: JSON,
+                      resources: [String], eventId: String, time: SimInstant?, hops: Int = 0) throws -> JSON
     {
         let at = time ?? now(state)
         let iso = TimeFormat.iso(at)
@@ -185,6 +186,8 @@ extension Engine {
             ("resources", .array(resources.map(JSON.string))), ("detail", detail),
         ]))
         try Self.appendLine(JSONWriter.string(event), to: eventLogPath(region: region, bus: bus))
+        // Rules on the bus (Services/EventBridge/EventRouting.swift); their lines wait for `simulate`.
+        keepSteps(&state, routeToRules(&state, region: region, bus: bus, event: event, at: now(state), hops: hops))
         return event
     }
 
